@@ -1,0 +1,35 @@
+# Module manifest for OpenAI.Images.
+# ModuleVersion is stamped at build time from Directory.Build.props (<VersionPrefix>), the one version source;
+# the copy that ships is out/OpenAI.Images/OpenAI.Images.psd1.
+@{
+    RootModule           = 'OpenAI.Images.psm1'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5b0f3b7e-2f5a-4c61-9a43-8f4f0f1c7a21'
+    Author               = 'OpenAI.Images contributors'
+    CompanyName          = 'Community'
+    Copyright            = 'Copyright (c) OpenAI.Images contributors. MIT License.'
+    Description          = 'Generate, edit and vary images with the OpenAI Images API (gpt-image-2, gpt-image-1.5, gpt-image-1, dall-e-3, dall-e-2) from PowerShell: typed output, pipeline input, streaming partial images, retries, safe file writes, and API keys kept in SecretManagement or the environment.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('OpenAI.Images.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'New-OpenAIImage'
+        'Edit-OpenAIImage'
+        'New-OpenAIImageVariation'
+        'Save-OpenAIImage'
+        'Set-OpenAIConfig'
+        'Get-OpenAIConfig'
+        'Remove-OpenAIConfig'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('OpenAI', 'Images', 'DALL-E', 'gpt-image', 'AI', 'ImageGeneration', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

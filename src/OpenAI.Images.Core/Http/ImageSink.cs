@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenAI.Images.Imaging;
+
+namespace OpenAI.Images.Http
+{
+    /// <summary>
+    /// Where one decoded image goes while a response is read: memory, or a hidden temporary file in the folder of the
+    /// final file (so that saving it is a rename, atomic on the same volume). A temporary file is deleted unless committed.
+    /// </summary>
+    internal sealed class ImageSink : IDisposable
+    {
+        internal const string TempPrefix = ".openai-images-";
+        internal const string TempSuffix = ".tmp";
+
+        private readonly MemoryStream? _memory;
+        private readonly FileStream? _file;
+        private bool _detached;
+
+        private ImageSink(MemoryStream memory)
+        {
+            _memory = memory;
+            Stream = memory;
+        }
+
+        private ImageSink(FileStream file, string path)
+        {
+            _file = file;
+            TempPath = path;
+            Stream = file;
+        }
+
+        public Stream Stream { get; }
+
+        public string? TempPath { get; }
+
+        public static ImageSink Create(string? tempDirectory)
+        {
+            if (tempDirectory is null)
+            {
+                return new ImageSink(new MemoryStream());
+            }
+
+            string path = Path.Combine(tempDirectory, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
+            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, useAsync: true);
+            return new ImageSink(stream, path);
+        }
+
+        /// <summary>Finishes writing; fills <paramref name="result"/> with the bytes or the pending file and the detected format.</summary>
+        public async Task CompleteAsync(ImageResult result, CancellationToken cancellationToken)
+        {
+            await Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var header = new byte[16];
+            int count;
+            if (_memory != null)
+            {
+                result.Data = _memory.ToArray();
+                count = Math.Min(header.Length, result.Data.Length);
+                Array.Copy(result.Data, header, count);
+            }
+            else
+            {
+                _file!.Position = 0;
+                count = await _file.ReadAsync(header, 0, header.Length, cancellationToken).ConfigureAwait(false);
+                _file.Dispose();
+                result.PendingFile = TempPath;
+                _detached = true;
+            }
+
+            result.DetectedFormat = ImageInfo.DetectFormat(header, count);
+        }
+
+        public void Dispose()
+        {
+            Stream.Dispose();
+            if (TempPath != null && !_detached)
+            {
+                TryDelete(TempPath);
+            }
+        }
+
+        internal static void TryDelete(string? path)
+        {
+            if (path is null)
+            {
+                return;
+            }
+
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        /// <summary>Deletes the pending files of results that were never committed.</summary>
+        internal static void DiscardPending(IEnumerable<ImageResult> results)
+        {
+            foreach (ImageResult r in results)
+            {
+                TryDelete(r.PendingFile);
+                r.PendingFile = null;
+            }
+        }
+    }
+}

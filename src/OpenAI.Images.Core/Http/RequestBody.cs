@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using OpenAI.Images.Json;
+
+namespace OpenAI.Images.Http
+{
+    /// <summary>Turns request records into the wire format: JSON for generations, multipart/form-data for edits and variations.</summary>
+    internal static class RequestBody
+    {
+        /// <summary>The request's text fields, in the order they are sent, with API names. Values are string, int or bool.</summary>
+        public static List<KeyValuePair<string, object>> Fields(ImageRequest request)
+        {
+            var fields = new List<KeyValuePair<string, object>>();
+            void Add(string name, object? value)
+            {
+                if (value != null)
+                {
+                    fields.Add(new KeyValuePair<string, object>(name, value));
+                }
+            }
+
+            switch (request)
+            {
+                case ImageGenerationRequest g:
+                    Add("prompt", g.Prompt);
+                    Add("model", g.Model);
+                    Add("n", g.Count);
+                    Add("size", g.Size);
+                    Add("quality", g.Quality);
+                    Add("style", g.Style);
+                    Add("background", g.Background);
+                    Add("moderation", g.Moderation);
+                    Add("output_format", g.OutputFormat);
+                    Add("output_compression", g.OutputCompression);
+                    Add("response_format", g.ResponseFormat);
+                    Add("user", g.User);
+                    if (g.IsStreaming)
+                    {
+                        Add("stream", true);
+                        Add("partial_images", g.PartialImages);
+                    }
+
+                    break;
+                case ImageEditRequest e:
+                    Add("prompt", e.Prompt);
+                    Add("model", e.Model);
+                    Add("n", e.Count);
+                    Add("size", e.Size);
+                    Add("quality", e.Quality);
+                    Add("background", e.Background);
+                    Add("input_fidelity", e.InputFidelity);
+                    Add("output_format", e.OutputFormat);
+                    Add("output_compression", e.OutputCompression);
+                    Add("response_format", e.ResponseFormat);
+                    Add("user", e.User);
+                    if (e.IsStreaming)
+                    {
+                        Add("stream", true);
+                        Add("partial_images", e.PartialImages);
+                    }
+
+                    break;
+                case ImageVariationRequest v:
+                    Add("model", v.Model);
+                    Add("n", v.Count);
+                    Add("size", v.Size);
+                    Add("response_format", v.ResponseFormat);
+                    Add("user", v.User);
+                    break;
+            }
+
+            return fields;
+        }
+
+        /// <summary>The files of a multipart request with their field names: "image" for one image, "image[]" for several (as OpenAI's SDKs send them), then "mask".</summary>
+        public static List<KeyValuePair<string, ImageInputFile>> Files(ImageRequest request)
+        {
+            var files = new List<KeyValuePair<string, ImageInputFile>>();
+            switch (request)
+            {
+                case ImageEditRequest e:
+                    string name = e.Images.Count > 1 ? "image[]" : "image";
+                    files.AddRange(e.Images.Select(i => new KeyValuePair<string, ImageInputFile>(name, i)));
+                    if (e.Mask != null)
+                    {
+                        files.Add(new KeyValuePair<string, ImageInputFile>("mask", e.Mask));
+                    }
+
+                    break;
+                case ImageVariationRequest v when v.Image != null:
+                    files.Add(new KeyValuePair<string, ImageInputFile>("image", v.Image));
+                    break;
+            }
+
+            return files;
+        }
+
+        public static HttpContent Create(ImageRequest request, ClientDiagnostics diagnostics)
+        {
+            if (request is ImageGenerationRequest)
+            {
+                var content = new ByteArrayContent(Json(request));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                return content;
+            }
+
+            var form = new MultipartFormContent();
+            foreach (KeyValuePair<string, object> field in Fields(request))
+            {
+                form.AddField(field.Key, Text(field.Value));
+            }
+
+            List<KeyValuePair<string, ImageInputFile>> files = Files(request);
+            foreach (KeyValuePair<string, ImageInputFile> file in files)
+            {
+                string path = file.Value.Path;
+                form.AddFile(file.Key, file.Value.FileName, file.Value.ContentType, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true), file.Value.Length);
+            }
+
+            if (diagnostics.UploadProgress is { } progress)
+            {
+                long total = files.Sum(f => f.Value.Length);
+                form.Progress = sent => progress(sent, total);
+            }
+
+            return form;
+        }
+
+        public static byte[] Json(ImageRequest request)
+        {
+            var writer = new JsonWriter();
+            writer.WriteStartObject();
+            foreach (KeyValuePair<string, object> field in Fields(request))
+            {
+                switch (field.Value)
+                {
+                    case int i:
+                        writer.WriteNumber(field.Key, i);
+                        break;
+                    case bool b:
+                        writer.WriteBoolean(field.Key, b);
+                        break;
+                    default:
+                        writer.WriteString(field.Key, (string)field.Value);
+                        break;
+                }
+            }
+
+            writer.WriteEndObject();
+            return writer.ToUtf8Bytes();
+        }
+
+        private static string Text(object value) => value switch
+        {
+            bool b => b ? "true" : "false",
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            _ => (string)value,
+        };
+
+        /// <summary>A one-line description of the body for -Debug traces (text fields and file names, no image bytes).</summary>
+        public static string Summarize(ImageRequest request)
+        {
+            if (request is ImageGenerationRequest)
+            {
+                return Encoding.UTF8.GetString(Json(request));
+            }
+
+            var sb = new StringBuilder("multipart/form-data: ");
+            sb.Append(string.Join("; ", Fields(request).Select(f => f.Key + "=" + Shorten(Text(f.Value)))));
+            foreach (KeyValuePair<string, ImageInputFile> file in Files(request))
+            {
+                sb.Append("; ").Append(file.Key).Append("=@").Append(file.Value.FileName)
+                  .Append(" (").Append(file.Value.ContentType).Append(", ").Append(file.Value.Length.ToString(CultureInfo.InvariantCulture)).Append(" bytes)");
+            }
+
+            return sb.ToString();
+        }
+
+        private static string Shorten(string value) => value.Length <= 200 ? value : value.Substring(0, 197) + "...";
+    }
+}

@@ -1,0 +1,397 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using OpenAI.Images.Imaging;
+
+namespace OpenAI.Images.Validation
+{
+    /// <summary>
+    /// Checks a request against the spec's value lists and the model table before anything is sent. The first broken
+    /// rule throws an <see cref="OpenAIValidationException"/> naming the parameter (as the cmdlets spell it), the value
+    /// and the rule. Unknown model names skip the model rules (forward compatible) and say so through <c>note</c>.
+    /// </summary>
+    public static class RequestValidator
+    {
+        /// <summary>Validates any image request.</summary>
+        public static void Validate(ImageRequest request, Action<string>? note = null)
+        {
+            if (request is null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            if (string.IsNullOrWhiteSpace(request.Model))
+            {
+                throw Fail("Model", request.Model, "ModelEmpty", "The model name is empty. Give -Model, for example gpt-image-2.");
+            }
+
+            ModelCapabilities? caps = ModelCatalog.Find(request.Model);
+            if (caps is null)
+            {
+                note?.Invoke($"Model '{request.Model}' is not in this module's model table; only the API's general rules are checked and the API will judge the rest.");
+            }
+
+            ValidateCommon(request, caps);
+            switch (request)
+            {
+                case ImageGenerationRequest g:
+                    ValidateGeneration(g, caps);
+                    break;
+                case ImageEditRequest e:
+                    ValidateEdit(e, caps);
+                    break;
+                case ImageVariationRequest v:
+                    ValidateVariation(v, caps);
+                    break;
+            }
+        }
+
+        private static void ValidateCommon(ImageRequest request, ModelCapabilities? caps)
+        {
+            if (request.Count.HasValue)
+            {
+                int n = request.Count.Value;
+                if (n < ModelCatalog.MinCount || n > ModelCatalog.MaxCount)
+                {
+                    throw Fail("Count", n, "CountOutOfRange", $"-Count {n} is out of range: the API takes 1 to 10 images a request.");
+                }
+
+                if (caps != null && n > caps.MaxCount)
+                {
+                    throw Fail("Count", n, "CountNotSupported", $"-Count {n} is not supported by {request.Model}: it makes at most {caps.MaxCount} image a request. Send several requests instead.");
+                }
+            }
+
+            if (request.ResponseFormat != null)
+            {
+                InList("ResponseFormat", request.ResponseFormat, ModelCatalog.ResponseFormats);
+                if (caps != null && !caps.ResponseFormat)
+                {
+                    throw Fail("ResponseFormat", request.ResponseFormat, "ResponseFormatNotSupported", $"-ResponseFormat is only for the dall-e models; {request.Model} always returns base64 image data. Leave it out.");
+                }
+            }
+
+            if (request.PromptText != null || request.Operation != ImageOperation.Variation)
+            {
+                string prompt = request.PromptText ?? string.Empty;
+                if (prompt.Trim().Length == 0)
+                {
+                    throw Fail("Prompt", prompt, "PromptEmpty", "-Prompt is empty: describe the image you want.");
+                }
+
+                if (caps != null && prompt.Length > caps.MaxPromptLength)
+                {
+                    throw Fail("Prompt", Shorten(prompt), "PromptTooLong", $"-Prompt is {prompt.Length} characters; {request.Model} takes at most {caps.MaxPromptLength}.");
+                }
+            }
+        }
+
+        private static void ValidateGeneration(ImageGenerationRequest r, ModelCapabilities? caps)
+        {
+            if (caps != null && !caps.Generations)
+            {
+                throw Fail("Model", r.Model, "GenerationNotSupported", $"{r.Model} cannot generate images.");
+            }
+
+            ValidateSize(r.Size, r.Model, caps, ModelCatalog.GenerationSizes, caps?.GenerationSizes);
+            ValidateQuality(r.Quality, r.Model, ModelCatalog.GenerationQualities, caps?.GenerationQualities);
+            if (r.Style != null)
+            {
+                InList("Style", r.Style, ModelCatalog.Styles);
+                if (caps != null && !caps.Style)
+                {
+                    throw Fail("Style", r.Style, "StyleNotSupported", $"-Style is only supported by dall-e-3, not {r.Model}.");
+                }
+            }
+
+            if (r.Moderation != null)
+            {
+                InList("Moderation", r.Moderation, ModelCatalog.Moderations);
+                GptOnly("Moderation", r.Moderation, r.Model, caps);
+            }
+
+            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
+            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+        }
+
+        private static void ValidateEdit(ImageEditRequest r, ModelCapabilities? caps)
+        {
+            if (caps != null && !caps.Edits)
+            {
+                throw Fail("Model", r.Model, "EditNotSupported", $"{r.Model} cannot edit images; use gpt-image-2 (or another GPT image model) or dall-e-2.");
+            }
+
+            ValidateSize(r.Size, r.Model, caps, ModelCatalog.EditSizes, caps?.EditSizes);
+            ValidateQuality(r.Quality, r.Model, ModelCatalog.EditQualities, caps?.EditQualities);
+            if (r.InputFidelity != null)
+            {
+                InList("InputFidelity", r.InputFidelity, ModelCatalog.InputFidelities);
+                if (caps != null && !caps.InputFidelity)
+                {
+                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is only for the GPT image models, not {r.Model}.");
+                }
+            }
+
+            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
+            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+
+            if (r.Images.Count == 0)
+            {
+                throw Fail("Path", null, "ImageMissing", "No image to edit: give -Path or -LiteralPath.");
+            }
+
+            int maxImages = caps?.MaxEditImages ?? 16;
+            if (r.Images.Count > maxImages)
+            {
+                throw Fail("Path", string.Join(", ", r.Images.Select(i => i.FileName)), "TooManyImages",
+                    $"{r.Images.Count} images were given; {(caps is null ? "the API" : r.Model)} takes at most {maxImages} in one edit.");
+            }
+
+            foreach (ImageInputFile image in r.Images)
+            {
+                ValidateInputImage("Path", image, r.Model, caps);
+            }
+
+            if (r.Mask != null)
+            {
+                ImageInputFile mask = r.Mask;
+                if (mask.Info?.Format != ImageFormat.Png)
+                {
+                    throw Fail("Mask", mask.Path, "MaskNotPng", $"The mask '{mask.Path}' is {Describe(mask)}; a mask must be a PNG file.");
+                }
+
+                if (mask.Length >= ModelCatalog.MaxMaskBytes)
+                {
+                    throw Fail("Mask", mask.Path, "MaskTooLarge", $"The mask '{mask.Path}' is {Mb(mask.Length)}; it must be less than 4 MB.");
+                }
+
+                if (!mask.Info.HasAlpha)
+                {
+                    throw Fail("Mask", mask.Path, "MaskNoAlpha", $"The mask '{mask.Path}' has no alpha channel; its fully transparent pixels mark where to edit, so save it as a PNG with transparency.");
+                }
+
+                ImageInfo? first = r.Images[0].Info;
+                if (first != null && (first.Width != mask.Info.Width || first.Height != mask.Info.Height))
+                {
+                    throw Fail("Mask", mask.Path, "MaskSizeMismatch",
+                        $"The mask '{mask.Path}' is {mask.Info.Width}x{mask.Info.Height} but the image '{r.Images[0].FileName}' is {first.Width}x{first.Height}; they must be the same size.");
+                }
+            }
+        }
+
+        private static void ValidateVariation(ImageVariationRequest r, ModelCapabilities? caps)
+        {
+            if (caps != null && !caps.Variations)
+            {
+                throw Fail("Model", r.Model, "VariationNotSupported", $"{r.Model} cannot make variations; the variations endpoint takes dall-e-2 only.");
+            }
+
+            if (r.Size != null)
+            {
+                InList("Size", r.Size, ModelCatalog.VariationSizes, "SizeNotSupported");
+            }
+
+            if (r.Image is null)
+            {
+                throw Fail("Path", null, "ImageMissing", "No image given: give -Path or -LiteralPath.");
+            }
+
+            ImageInputFile image = r.Image;
+            if (image.Info?.Format != ImageFormat.Png)
+            {
+                throw Fail("Path", image.Path, "ImageFormatNotSupported", $"'{image.Path}' is {Describe(image)}; variations take a square PNG file.");
+            }
+
+            if (image.Length >= 4L * 1024 * 1024)
+            {
+                throw Fail("Path", image.Path, "ImageTooLarge", $"'{image.Path}' is {Mb(image.Length)}; variations take a PNG of less than 4 MB.");
+            }
+
+            if (image.Info.Width != image.Info.Height)
+            {
+                throw Fail("Path", image.Path, "ImageNotSquare", $"'{image.Path}' is {image.Info.Width}x{image.Info.Height}; variations take a square PNG.");
+            }
+        }
+
+        private static void ValidateInputImage(string parameter, ImageInputFile image, string model, ModelCapabilities? caps)
+        {
+            if (image.Length == 0)
+            {
+                throw Fail(parameter, image.Path, "ImageEmpty", $"'{image.Path}' is empty.");
+            }
+
+            ImageFormat format = image.Info?.Format ?? ImageFormat.Unknown;
+            IReadOnlyList<ImageFormat> formats = caps?.EditFormats ?? new[] { ImageFormat.Png, ImageFormat.Webp, ImageFormat.Jpeg };
+            if (!formats.Contains(format))
+            {
+                string allowed = string.Join(", ", formats.Select(f => f.ToString().ToUpperInvariant()));
+                throw Fail(parameter, image.Path, "ImageFormatNotSupported", $"'{image.Path}' is {Describe(image)}; {(caps is null ? "edits" : model)} take {allowed} files.");
+            }
+
+            if (caps != null && image.Length >= caps.MaxImageBytes)
+            {
+                throw Fail(parameter, image.Path, "ImageTooLarge", $"'{image.Path}' is {Mb(image.Length)}; {model} takes images of less than {Mb(caps.MaxImageBytes)}.");
+            }
+
+            if (caps != null && caps.SquareInput && image.Info!.Width != image.Info.Height)
+            {
+                throw Fail(parameter, image.Path, "ImageNotSquare", $"'{image.Path}' is {image.Info.Width}x{image.Info.Height}; {model} takes a square image.");
+            }
+        }
+
+        private static void ValidateSize(string? size, string model, ModelCapabilities? caps, IReadOnlyList<string> specSizes, IReadOnlyList<string>? modelSizes)
+        {
+            if (size is null)
+            {
+                return;
+            }
+
+            bool isStandard = specSizes.Contains(size, StringComparer.Ordinal);
+            if (caps is null)
+            {
+                if (!isStandard && !TryParseSize(size, out _, out _))
+                {
+                    throw Fail("Size", size, "SizeFormat", $"-Size '{size}' is not a size: use WIDTHxHEIGHT (for example 1024x1024) or auto.");
+                }
+
+                return;
+            }
+
+            if (modelSizes != null && modelSizes.Contains(size, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            if (!caps.CustomSizes)
+            {
+                throw Fail("Size", size, "SizeNotSupported", $"-Size '{size}' is not supported by {model}; use one of {string.Join(", ", modelSizes ?? specSizes)}.");
+            }
+
+            if (!TryParseSize(size, out int w, out int h))
+            {
+                throw Fail("Size", size, "SizeFormat", $"-Size '{size}' is not a size: use WIDTHxHEIGHT (for example 1536x864) or auto.");
+            }
+
+            if (w % ModelCatalog.SizeStep != 0 || h % ModelCatalog.SizeStep != 0)
+            {
+                throw Fail("Size", size, "SizeNotMultipleOf16", $"-Size '{size}': {model} needs both width and height to be multiples of 16.");
+            }
+
+            if (Math.Max(w, h) > ModelCatalog.MaxEdge)
+            {
+                throw Fail("Size", size, "SizeTooLarge", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxEdge} pixels on the long edge.");
+            }
+
+            if ((double)Math.Max(w, h) / Math.Min(w, h) > ModelCatalog.MaxAspectRatio)
+            {
+                throw Fail("Size", size, "SizeAspectRatio", $"-Size '{size}': {model} allows aspect ratios between 1:3 and 3:1.");
+            }
+
+            if ((long)w * h > ModelCatalog.MaxPixels)
+            {
+                throw Fail("Size", size, "SizeTooManyPixels", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxPixels:N0} pixels (3840x2160).");
+            }
+        }
+
+        /// <summary>Parses WIDTHxHEIGHT with positive integers.</summary>
+        public static bool TryParseSize(string size, out int width, out int height)
+        {
+            width = height = 0;
+            string[] parts = size.Split('x', 'X');
+            return parts.Length == 2
+                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out width)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out height)
+                && width > 0 && height > 0;
+        }
+
+        private static void ValidateQuality(string? quality, string model, IReadOnlyList<string> spec, IReadOnlyList<string>? modelValues)
+        {
+            if (quality is null)
+            {
+                return;
+            }
+
+            InList("Quality", quality, spec);
+            if (modelValues != null && !modelValues.Contains(quality, StringComparer.Ordinal))
+            {
+                throw Fail("Quality", quality, "QualityNotSupported", $"-Quality '{quality}' is not supported by {model}; use one of {string.Join(", ", modelValues)}.");
+            }
+        }
+
+        private static void ValidateGptOutput(string model, ModelCapabilities? caps, string? background, string? outputFormat, int? compression)
+        {
+            if (background != null)
+            {
+                InList("Background", background, ModelCatalog.Backgrounds);
+                GptOnly("Background", background, model, caps);
+            }
+
+            if (outputFormat != null)
+            {
+                InList("OutputFormat", outputFormat, ModelCatalog.OutputFormats);
+                GptOnly("OutputFormat", outputFormat, model, caps);
+            }
+
+            if (compression.HasValue)
+            {
+                int c = compression.Value;
+                if (c < ModelCatalog.MinCompression || c > ModelCatalog.MaxCompression)
+                {
+                    throw Fail("OutputCompression", c, "OutputCompressionOutOfRange", $"-OutputCompression {c} is out of range: use 0 to 100.");
+                }
+
+                GptOnly("OutputCompression", c, model, caps);
+                if (caps != null && outputFormat != "jpeg" && outputFormat != "webp")
+                {
+                    throw Fail("OutputCompression", c, "OutputCompressionNeedsJpegOrWebp", "-OutputCompression applies to jpeg and webp output only: add -OutputFormat jpeg or -OutputFormat webp.");
+                }
+            }
+
+            if (background == "transparent" && outputFormat == "jpeg")
+            {
+                throw Fail("Background", background, "TransparentNeedsPngOrWebp", "-Background transparent needs -OutputFormat png or webp: JPEG has no transparency.");
+            }
+        }
+
+        private static void ValidateStreaming(string model, ModelCapabilities? caps, bool streaming, int? partialImages)
+        {
+            if (partialImages.HasValue && (partialImages < ModelCatalog.MinPartialImages || partialImages > ModelCatalog.MaxPartialImages))
+            {
+                throw Fail("PartialImages", partialImages.Value, "PartialImagesOutOfRange", $"-PartialImages {partialImages} is out of range: use 0 to 3.");
+            }
+
+            if (streaming && caps != null && !caps.Streaming)
+            {
+                throw Fail(partialImages.HasValue ? "PartialImages" : "Stream", partialImages.HasValue ? (object)partialImages.Value : true, "StreamingNotSupported",
+                    $"Streaming (-Stream, -PartialImages) is only for the GPT image models, not {model}.");
+            }
+        }
+
+        private static void GptOnly(string parameter, object value, string model, ModelCapabilities? caps)
+        {
+            if (caps != null && !caps.GptImageOptions)
+            {
+                throw Fail(parameter, value, parameter + "NotSupported", $"-{parameter} is only for the GPT image models, not {model}.");
+            }
+        }
+
+        private static void InList(string parameter, string value, IReadOnlyList<string> allowed, string rule = "ValueNotAllowed")
+        {
+            if (!allowed.Contains(value, StringComparer.Ordinal))
+            {
+                throw Fail(parameter, value, rule, $"-{parameter} '{value}' is not allowed; use one of {string.Join(", ", allowed)}.");
+            }
+        }
+
+        private static string Describe(ImageInputFile file) =>
+            file.Info is null ? "not a PNG, JPEG or WebP image" : "a " + file.Info.Format.ToString().ToUpperInvariant() + " image";
+
+        private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.##", CultureInfo.InvariantCulture) + " MB";
+
+        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
+
+        private static OpenAIValidationException Fail(string parameter, object? value, string rule, string message) =>
+            new OpenAIValidationException(parameter, value, rule, message);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using OpenAI.Images;
+using OpenAI.Images.PowerShell.Completers;
+
+namespace OpenAI.Images.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Edits or extends images from a prompt (POST /images/edits).</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Edit, "OpenAIImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(ImageResult))]
+    public sealed class EditOpenAIImageCommand : OpenAIImageCmdletBase
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>What to change.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Prompt { get; set; } = string.Empty;
+
+        /// <summary>The image files (wildcards allowed); several in one call are one request with several images.</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [SupportsWildcards]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>The image files, taken literally.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; } = new string[0];
+
+        /// <summary>A PNG whose transparent areas mark where to edit (same size as the first image).</summary>
+        [Parameter]
+        public string? Mask { get; set; }
+
+        /// <summary>The model (default gpt-image-2).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        public string? Model { get; set; }
+
+        /// <summary>How many images, 1-10.</summary>
+        [Parameter]
+        [Alias("N")]
+        [ValidateRange(1, 10)]
+        public int? Count { get; set; }
+
+        /// <summary>Output size.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(SizeCompleter))]
+        public string? Size { get; set; }
+
+        /// <summary>standard, low, medium, high or auto.</summary>
+        [Parameter]
+        [ValidateSet("standard", "low", "medium", "high", "auto")]
+        public string? Quality { get; set; }
+
+        /// <summary>transparent, opaque or auto.</summary>
+        [Parameter]
+        [ValidateSet("transparent", "opaque", "auto")]
+        public string? Background { get; set; }
+
+        /// <summary>high or low: how closely to keep the input's features.</summary>
+        [Parameter]
+        [ValidateSet("high", "low")]
+        public string? InputFidelity { get; set; }
+
+        /// <summary>png, jpeg or webp.</summary>
+        [Parameter]
+        [ValidateSet("png", "jpeg", "webp")]
+        public string? OutputFormat { get; set; }
+
+        /// <summary>0-100 compression for jpeg and webp output.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int? OutputCompression { get; set; }
+
+        /// <summary>url or b64_json (dall-e-2 only).</summary>
+        [Parameter]
+        [ValidateSet("url", "b64_json")]
+        public string? ResponseFormat { get; set; }
+
+        /// <summary>An end-user id for abuse monitoring.</summary>
+        [Parameter]
+        public string? User { get; set; }
+
+        /// <summary>Stream the response (GPT image models).</summary>
+        [Parameter]
+        public SwitchParameter Stream { get; set; }
+
+        /// <summary>Partial images to stream before the final one, 0-3; implies -Stream.</summary>
+        [Parameter]
+        [ValidateRange(0, 3)]
+        public int? PartialImages { get; set; }
+
+        /// <inheritdoc />
+        protected override string ActivityName => "Edit-OpenAIImage";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            string[] given = literal ? LiteralPath : Path;
+            List<string> files = ResolveInputFiles(given, literal);
+            if (files.Count == 0)
+            {
+                return;
+            }
+
+            var request = new ImageEditRequest
+            {
+                Prompt = Prompt,
+                Model = Model ?? DefaultModelFor(ImageOperation.Edit),
+                Count = Count,
+                Size = Size,
+                Quality = NewOpenAIImageCommand.Lower(Quality),
+                Background = NewOpenAIImageCommand.Lower(Background),
+                InputFidelity = NewOpenAIImageCommand.Lower(InputFidelity),
+                OutputFormat = NewOpenAIImageCommand.Lower(OutputFormat),
+                OutputCompression = OutputCompression,
+                ResponseFormat = NewOpenAIImageCommand.Lower(ResponseFormat),
+                User = User,
+                Stream = Stream.IsPresent,
+                PartialImages = PartialImages,
+            };
+
+            object target = files.Count == 1 ? (object)files[0] : files.ToArray();
+            foreach (string file in files)
+            {
+                ImageInputFile? input = ReadInput(file, file);
+                if (input is null)
+                {
+                    return;
+                }
+
+                request.Images.Add(input);
+            }
+
+            if (Mask != null)
+            {
+                List<string> mask = ResolveInputFiles(new[] { Mask }, literal: true);
+                if (mask.Count == 0)
+                {
+                    return;
+                }
+
+                request.Mask = ReadInput(mask[0], Mask);
+                if (request.Mask is null)
+                {
+                    return;
+                }
+            }
+
+            string names = string.Join(", ", files.Select(f => System.IO.Path.GetFileName(f)));
+            Submit(request, target, $"{names}: '{Prompt}'", ImageFiles.Slug(System.IO.Path.GetFileNameWithoutExtension(files[0])) + "-edit");
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing() => WaitForWork();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using OpenAI.Images;
+using OpenAI.Images.PowerShell.Completers;
+
+namespace OpenAI.Images.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Creates variations of a square PNG image (POST /images/variations, dall-e-2).</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "OpenAIImageVariation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(ImageResult))]
+    public sealed class NewOpenAIImageVariationCommand : OpenAIImageCmdletBase
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>The square PNG files (wildcards allowed); each file is its own request.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [SupportsWildcards]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>The square PNG files, taken literally.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; } = new string[0];
+
+        /// <summary>The model (default dall-e-2, the only one the endpoint has).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        public string? Model { get; set; }
+
+        /// <summary>How many variations, 1-10.</summary>
+        [Parameter]
+        [Alias("N")]
+        [ValidateRange(1, 10)]
+        public int? Count { get; set; }
+
+        /// <summary>256x256, 512x512 or 1024x1024.</summary>
+        [Parameter]
+        [ValidateSet("256x256", "512x512", "1024x1024")]
+        public string? Size { get; set; }
+
+        /// <summary>url or b64_json.</summary>
+        [Parameter]
+        [ValidateSet("url", "b64_json")]
+        public string? ResponseFormat { get; set; }
+
+        /// <summary>An end-user id for abuse monitoring.</summary>
+        [Parameter]
+        public string? User { get; set; }
+
+        /// <inheritdoc />
+        protected override string ActivityName => "New-OpenAIImageVariation";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            List<string> files = ResolveInputFiles(literal ? LiteralPath : Path, literal);
+            foreach (string file in files)
+            {
+                ImageInputFile? input = ReadInput(file, file);
+                if (input is null)
+                {
+                    continue;
+                }
+
+                var request = new ImageVariationRequest
+                {
+                    Image = input,
+                    Model = Model ?? DefaultModelFor(ImageOperation.Variation),
+                    Count = Count,
+                    Size = Size,
+                    ResponseFormat = NewOpenAIImageCommand.Lower(ResponseFormat),
+                    User = User,
+                };
+                Submit(request, file, System.IO.Path.GetFileName(file), ImageFiles.Slug(System.IO.Path.GetFileNameWithoutExtension(file)) + "-variation");
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing() => WaitForWork();
+    }
+}

@@ -1,0 +1,449 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using OpenAI.Images;
+using OpenAI.Images.PowerShell.Config;
+using OpenAI.Images.Validation;
+
+namespace OpenAI.Images.PowerShell
+{
+    /// <summary>
+    /// What the three image cmdlets share: connection parameters, where images go, and the one path every request
+    /// takes: validate → -WhatIf/-Confirm → send (off the pipeline thread) → save atomically → typed output.
+    /// </summary>
+    public abstract class OpenAIImageCmdletBase : OpenAIAsyncCmdlet
+    {
+        private readonly ConcurrentDictionary<ImageResult, bool> _pending = new ConcurrentDictionary<ImageResult, bool>();
+        private readonly Dictionary<int, (string Text, Stopwatch Clock)> _waiting = new Dictionary<int, (string, Stopwatch)>();
+        private OpenAIClientOptions? _options;
+        private ImageFileNamer? _namer;
+
+        /// <summary>Named settings saved with Set-OpenAIConfig.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(Completers.ProfileCompleter))]
+        public string? Profile { get; set; }
+
+        /// <summary>The API key for this call (SecureString; a plain string is accepted); overrides the configuration.</summary>
+        [Parameter]
+        public object? ApiKey { get; set; }
+
+        /// <summary>The API endpoint for this call, for example an OpenAI-compatible server.</summary>
+        [Parameter]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>Seconds to wait for each attempt (default 600).</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; }
+
+        /// <summary>How many times to retry a failed attempt (default 2).</summary>
+        [Parameter]
+        [ValidateRange(0, 20)]
+        public int MaxRetries { get; set; }
+
+        /// <summary>Save the image to this file (several images get -1, -2 … suffixes).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutFile { get; set; }
+
+        /// <summary>Save images into this folder with generated names.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutputDirectory { get; set; }
+
+        /// <summary>Overwrite an existing -OutFile.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>How many requests to run at once for pipeline input (default 1: one after another, output in input order).</summary>
+        [Parameter]
+        [ValidateRange(1, 16)]
+        public int ThrottleLimit { get; set; } = 1;
+
+        /// <inheritdoc />
+        protected override int MaxParallel => ThrottleLimit;
+
+        /// <summary>The activity name shown in progress bars.</summary>
+        protected abstract string ActivityName { get; }
+
+        /// <summary>The model to use when -Model is not given.</summary>
+        protected string DefaultModelFor(ImageOperation operation) =>
+            operation == ImageOperation.Variation ? ModelCatalog.DefaultVariationModel : ConnectionResolver.DefaultModel(Profile) ?? ModelCatalog.DefaultModel;
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (OutFile != null && OutputDirectory != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("Give either -OutFile or -OutputDirectory, not both."),
+                    "OpenAI.Validation.OutFileAndOutputDirectory",
+                    ErrorCategory.InvalidArgument,
+                    OutFile));
+            }
+
+            try
+            {
+                _options = ConnectionResolver.Resolve(new ConnectionParameters
+                {
+                    Profile = Profile,
+                    ApiKey = ApiKey,
+                    BaseUri = BaseUri,
+                    TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null,
+                    MaxRetries = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRetries)) ? MaxRetries : (int?)null,
+                });
+            }
+            catch (OpenAIException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, null));
+            }
+
+            _namer = ResolveOutput();
+        }
+
+        private ImageFileNamer? ResolveOutput()
+        {
+            if (OutFile != null)
+            {
+                string full = FileSystemPath(OutFile, nameof(OutFile));
+                string? dir = Path.GetDirectoryName(full);
+                if (dir != null && !Directory.Exists(dir))
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new DirectoryNotFoundException($"The folder '{dir}' of -OutFile does not exist."),
+                        "OpenAI.OutputFolderNotFound",
+                        ErrorCategory.ObjectNotFound,
+                        OutFile));
+                }
+
+                return new ImageFileNamer(full, null);
+            }
+
+            if (OutputDirectory != null)
+            {
+                string full = FileSystemPath(OutputDirectory, nameof(OutputDirectory));
+                if (File.Exists(full))
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new IOException($"-OutputDirectory '{full}' is a file, not a folder."),
+                        "OpenAI.OutputDirectoryIsFile",
+                        ErrorCategory.InvalidArgument,
+                        OutputDirectory));
+                }
+
+                if (!Directory.Exists(full) && ShouldProcess(full, "Create folder"))
+                {
+                    Directory.CreateDirectory(full);
+                }
+
+                return new ImageFileNamer(null, full);
+            }
+
+            return null;
+        }
+
+        /// <summary>Resolves a path against PowerShell's current location; it must be on the FileSystem provider.</summary>
+        protected string FileSystemPath(string path, string parameterName)
+        {
+            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            if (provider.Name != "FileSystem")
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{parameterName} '{path}' is on the {provider.Name} provider; give a file-system path."),
+                    "OpenAI.NotAFileSystemPath",
+                    ErrorCategory.InvalidArgument,
+                    path));
+            }
+
+            return resolved;
+        }
+
+        /// <summary>
+        /// Resolves -Path (wildcards) or -LiteralPath values to existing files. Writes a non-terminating error for each
+        /// path that matches nothing and returns the rest.
+        /// </summary>
+        protected List<string> ResolveInputFiles(string[]? paths, bool literal)
+        {
+            var files = new List<string>();
+            foreach (string path in paths ?? Array.Empty<string>())
+            {
+                try
+                {
+                    if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+                    {
+                        string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                        if (provider.Name != "FileSystem" || !File.Exists(full))
+                        {
+                            WriteError(NotFound(path, Directory.Exists(full) ? "is a folder, not a file" : "does not exist"));
+                            continue;
+                        }
+
+                        files.Add(full);
+                        continue;
+                    }
+
+                    var matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo wildProvider)
+                        .Where(File.Exists)
+                        .ToList();
+                    if (wildProvider.Name != "FileSystem" || matches.Count == 0)
+                    {
+                        // A file whose name contains [ or ] piped in as -Path: take it literally when it exists.
+                        string literalFull = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                        if (File.Exists(literalFull))
+                        {
+                            files.Add(literalFull);
+                        }
+                        else
+                        {
+                            WriteError(NotFound(path, "matches no file"));
+                        }
+
+                        continue;
+                    }
+
+                    files.AddRange(matches);
+                }
+                catch (ItemNotFoundException)
+                {
+                    WriteError(NotFound(path, "does not exist"));
+                }
+                catch (System.Management.Automation.DriveNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "OpenAI.PathNotFound", ErrorCategory.ObjectNotFound, path));
+                }
+            }
+
+            return files;
+        }
+
+        private static ErrorRecord NotFound(string path, string what) => new ErrorRecord(
+            new ItemNotFoundException($"The path '{path}' {what}."),
+            "OpenAI.PathNotFound",
+            ErrorCategory.ObjectNotFound,
+            path);
+
+        /// <summary>Reads an input file's header; writes an error and returns null when it cannot be read.</summary>
+        protected ImageInputFile? ReadInput(string path, object target)
+        {
+            try
+            {
+                return ImageInputFile.FromPath(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, "OpenAI.FileReadError", ErrorCategory.ReadError, target));
+                return null;
+            }
+        }
+
+        /// <summary>Validates, asks -WhatIf/-Confirm, and starts the request.</summary>
+        protected void Submit(ImageRequest request, object target, string targetText, string stem)
+        {
+            try
+            {
+                RequestValidator.Validate(request, WriteVerbose);
+            }
+            catch (OpenAIValidationException ex)
+            {
+                WriteError(ErrorRecords.From(ex, target));
+                return;
+            }
+
+            OpenAIClientOptions options = _options!;
+            if (_namer != null && _namer.IsExplicitFile && !Force && OutFile != null)
+            {
+                string full = FileSystemPath(OutFile, nameof(OutFile));
+                if ((request.Count ?? 1) == 1 && Path.HasExtension(full) && File.Exists(full))
+                {
+                    WriteError(ErrorRecords.FileExists(full));
+                    return;
+                }
+            }
+
+            int count = request.Count ?? 1;
+            string action = $"{OpenAIImagesClient.PathOf(request.Operation)}: {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
+            if (!ShouldProcess(targetText, action))
+            {
+                return;
+            }
+
+            int activity = NewActivityId();
+            string status = $"{request.Operation} of {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
+            _waiting[activity] = (status, Stopwatch.StartNew());
+            ShowProgress(activity, ActivityName, status + ": sending", -1, Shorten(targetText));
+
+            ImageFileNamer? namer = _namer;
+            var diagnostics = new ClientDiagnostics
+            {
+                Verbose = PostVerbose,
+                Debug = PostDebug,
+                UploadProgress = (sent, total) => Post(() =>
+                {
+                    if (_waiting.ContainsKey(activity))
+                    {
+                        int percent = total > 0 ? (int)(sent * 100 / total) : -1;
+                        ShowProgress(activity, ActivityName, status + $": uploading {sent / 1024:N0} of {total / 1024:N0} KB", percent, Shorten(targetText));
+                    }
+                }),
+            };
+
+            WriteVerbose($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
+            StartWork(async () =>
+            {
+                IReadOnlyList<ImageResult>? results = null;
+                try
+                {
+                    var client = new OpenAIImagesClient(options, diagnostics);
+                    results = await client.SendAsync(
+                        request,
+                        namer?.Directory,
+                        partial =>
+                        {
+                            Track(partial);
+                            Post(() => Emit(partial, 1, stem, target));
+                        },
+                        CancelToken).ConfigureAwait(false);
+                    foreach (ImageResult result in results)
+                    {
+                        Track(result);
+                    }
+
+                    if (namer != null)
+                    {
+                        foreach (ImageResult result in results.Where(r => r.Url != null && r.Data is null && r.PendingFile is null))
+                        {
+                            await client.DownloadAsync(result, namer.Directory, CancelToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    IReadOnlyList<ImageResult> done = results;
+                    Post(() =>
+                    {
+                        Finish(activity);
+                        foreach (ImageResult result in done)
+                        {
+                            Emit(result, done.Count, stem, target);
+                        }
+                    });
+                }
+                catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+                {
+                    DiscardAll(results);
+                }
+                catch (Exception ex)
+                {
+                    DiscardAll(results);
+                    ErrorRecord record = ErrorRecords.From(ex, target);
+                    Post(() =>
+                    {
+                        Finish(activity);
+                        WriteError(record);
+                    });
+                }
+            });
+        }
+
+        private void Track(ImageResult result)
+        {
+            if (ImageFiles.HasPendingFile(result))
+            {
+                _pending[result] = true;
+            }
+        }
+
+        private void DiscardAll(IReadOnlyList<ImageResult>? results)
+        {
+            if (results is null)
+            {
+                return;
+            }
+
+            foreach (ImageResult result in results)
+            {
+                ImageFiles.Discard(result);
+                _pending.TryRemove(result, out _);
+            }
+        }
+
+        private void Finish(int activity)
+        {
+            _waiting.Remove(activity);
+            CompleteProgress(activity);
+        }
+
+        /// <inheritdoc />
+        protected override void OnPumpIdle()
+        {
+            foreach (KeyValuePair<int, (string Text, Stopwatch Clock)> item in _waiting)
+            {
+                ShowProgress(item.Key, ActivityName, $"{item.Value.Text}: waiting for OpenAI ({item.Value.Clock.Elapsed.TotalSeconds:0} s)");
+            }
+        }
+
+        /// <summary>Saves one image (if asked) and writes it to the pipeline. Runs on the pipeline thread.</summary>
+        private void Emit(ImageResult result, int imagesInResponse, string stem, object target)
+        {
+            try
+            {
+                if (_namer != null && ImageFiles.HasPendingFile(result))
+                {
+                    string path = _namer.Next(result, imagesInResponse, stem);
+                    bool exists = File.Exists(path);
+                    if (exists && !Force)
+                    {
+                        ImageFiles.KeepInMemory(result);
+                        WriteError(ErrorRecords.FileExists(path));
+                    }
+                    else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
+                    {
+                        ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
+                        result.File = new FileInfo(path);
+                        WriteVerbose($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
+                    }
+                    else
+                    {
+                        ImageFiles.KeepInMemory(result);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                try
+                {
+                    ImageFiles.KeepInMemory(result);
+                }
+                catch (IOException)
+                {
+                    ImageFiles.Discard(result);
+                }
+
+                WriteError(ErrorRecords.From(ex, target));
+            }
+            finally
+            {
+                _pending.TryRemove(result, out _);
+            }
+
+            WriteObject(result);
+        }
+
+        private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            foreach (ImageResult result in _pending.Keys)
+            {
+                ImageFiles.Discard(result);
+            }
+
+            _pending.Clear();
+        }
+    }
+}
