@@ -111,8 +111,7 @@ namespace OpenAI.Images.Validation
                 GptOnly("Moderation", r.Moderation, r.Model, caps);
             }
 
-            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
-            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+            ValidateGptOptions(r, caps);
         }
 
         private static void ValidateEdit(ImageEditRequest r, ModelCapabilities? caps)
@@ -133,8 +132,7 @@ namespace OpenAI.Images.Validation
                 }
             }
 
-            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
-            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+            ValidateGptOptions(r, caps);
 
             if (r.Images.Count == 0)
             {
@@ -317,6 +315,12 @@ namespace OpenAI.Images.Validation
             {
                 throw Fail("Quality", quality, "QualityNotSupported", $"-Quality '{quality}' is not supported by {model}; use one of {string.Join(", ", modelValues)}.");
             }
+        }
+
+        private static void ValidateGptOptions(PromptImageRequest r, ModelCapabilities? caps)
+        {
+            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
+            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
         }
 
         private static void ValidateGptOutput(string model, ModelCapabilities? caps, string? background, string? outputFormat, int? compression)
