@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace OpenAI.Images.Tests;
 
@@ -51,11 +50,14 @@ public class HelpTests
                 foreach ($p in $set.Parameters) {
                     if ($p.Name -in $common) { continue }
                     $validateSet = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] })
+                    # Help shows Nullable<int> as Int32, as platyPS does.
+                    $type = $p.ParameterType
+                    if ($null -ne [System.Nullable]::GetUnderlyingType($type)) { $type = [System.Nullable]::GetUnderlyingType($type) }
                     [pscustomobject]@{
                         Command          = $cmd.Name
                         Set              = $set.Name
                         Parameter        = $p.Name
-                        Type             = $p.ParameterType.Name
+                        Type             = $type.Name
                         Mandatory        = $p.IsMandatory
                         Position         = $p.Position
                         ByValue          = $p.ValueFromPipeline
