@@ -100,14 +100,14 @@ function Invoke-DotnetTest {
 }
 
 function Invoke-PesterSuites {
-    $minimum = [version]'5.0.0'
+    $minimum = [version]'5.3.0'
     $pester = Get-Module -ListAvailable -Name Pester |
         Where-Object { $_.Version -ge $minimum } |
         Sort-Object -Property Version -Descending |
         Select-Object -First 1
     if ($null -eq $pester) {
-        Write-Warning ("Pester 5 is not installed, so the Pester suites (tests/*.Tests.ps1) did not run. Install it with: " +
-            "Install-Module -Name Pester -MinimumVersion 5.0.0 -Scope CurrentUser -Force -SkipPublisherCheck")
+        Write-Warning ("Pester 5.3 or later is not installed, so the Pester suites (tests/*.Tests.ps1) did not run. Install it with: " +
+            "Install-Module -Name Pester -MinimumVersion 5.3.0 -Scope CurrentUser -Force -SkipPublisherCheck")
         return
     }
 

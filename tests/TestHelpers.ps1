@@ -210,7 +210,8 @@ function Get-FakeRequest {
     .SYNOPSIS
         The requests the fake recorded, oldest first (GET /_fake/requests): method, path, headers (lower-case names,
         each an array of values), contentType, bodyText, json (the parsed JSON body), parts (name, fileName,
-        contentType, isFile, length, dataBase64, text), isDownload.
+        contentType, isFile, length, dataBase64, text), isDownload. Written one by one to the pipeline (wrap the
+        call in @() for an array).
     #>
     [CmdletBinding()]
     param(
@@ -220,9 +221,9 @@ function Get-FakeRequest {
     )
 
     $all = @(Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30)
-    if ($Api) { return , @($all | Where-Object { -not $_.isDownload }) }
-    if ($Download) { return , @($all | Where-Object { $_.isDownload }) }
-    return , $all
+    if ($Api) { return $all | Where-Object { -not $_.isDownload } }
+    if ($Download) { return $all | Where-Object { $_.isDownload } }
+    $all
 }
 
 function Get-FakePart {
@@ -232,7 +233,7 @@ function Get-FakePart {
         [Parameter(Mandatory, Position = 1)] [string] $Name
     )
 
-    , @($Request.parts | Where-Object { $_.name -ceq $Name })
+    $Request.parts | Where-Object { $_.name -ceq $Name }
 }
 
 function Get-FakeField {
@@ -297,5 +298,5 @@ function Get-FolderContent {
     <# .SYNOPSIS The names of every file in a folder, hidden ones (.openai-images-*.tmp) included, sorted. #>
     param([Parameter(Mandatory, Position = 0)] [string] $Path)
 
-    , @(Get-ChildItem -LiteralPath $Path -File -Force -Recurse | ForEach-Object Name | Sort-Object)
+    Get-ChildItem -LiteralPath $Path -File -Force -Recurse | ForEach-Object Name | Sort-Object
 }
