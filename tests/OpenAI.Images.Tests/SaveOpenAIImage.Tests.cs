@@ -55,4 +55,15 @@ public sealed class SaveOpenAIImageTests : EngineTest
         Assert.Empty(r.Objects<FileInfo>());
         Assert.Empty(FilesInTemp());
     }
+
+    [Fact]
+    public void WhatIfDoesNotDownloadUrlResults()
+    {
+        ScriptResult r = Run("$img = New-OpenAIImage 'u' -Model dall-e-2 -ResponseFormat url; $img; $img | Save-OpenAIImage -OutputDirectory saved -WhatIf");
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.NotNull(Assert.Single(r.Images).Url);
+        Assert.DoesNotContain(Fake.Requests, q => q.IsDownload);
+        Assert.Empty(r.Objects<FileInfo>());
+        Assert.False(Directory.Exists(Path.Combine(Temp, "saved")));
+    }
 }
