@@ -176,6 +176,9 @@ namespace OpenAI.Images.Validation
 
         private static readonly ModelCapabilities GptImage1 = GptImage("gpt-image-1", customSizes: false);
 
+        // The spec's InputFidelity: "unsupported for gpt-image-1-mini"; otherwise gpt-image-1-mini is a gpt-image-1.
+        private static readonly ModelCapabilities GptImage1Mini = WithoutInputFidelity(GptImage("gpt-image-1", customSizes: false));
+
         private static readonly ModelCapabilities GptImage2 = GptImage("gpt-image-2", customSizes: true);
 
         private static ModelCapabilities GptImage(string family, bool customSizes) => new ModelCapabilities(family)
@@ -195,6 +198,12 @@ namespace OpenAI.Images.Validation
             MaxImageBytes = 50L * 1024 * 1024,
             EditFormats = new[] { ImageFormat.Png, ImageFormat.Webp, ImageFormat.Jpeg },
         };
+
+        private static ModelCapabilities WithoutInputFidelity(ModelCapabilities caps)
+        {
+            caps.InputFidelity = false;
+            return caps;
+        }
 
         /// <summary>Every model name the spec lists, for tab completion.</summary>
         public static IReadOnlyList<string> KnownModels { get; } = GenerationModels.Concat(EditModels).Concat(VariationModels).Distinct().ToArray();
@@ -221,6 +230,11 @@ namespace OpenAI.Images.Validation
             if (m.StartsWith("gpt-image-2", StringComparison.Ordinal))
             {
                 return GptImage2;
+            }
+
+            if (m.StartsWith("gpt-image-1-mini", StringComparison.Ordinal))
+            {
+                return GptImage1Mini;
             }
 
             if (m.StartsWith("gpt-image-1", StringComparison.Ordinal) || m == "chatgpt-image-latest")
