@@ -140,9 +140,14 @@ public sealed class PrismMutationTests : EngineTest
             Assert.True(asSent.Status == HttpStatusCode.OK, "unchanged request: " + asSent.Describe());
         }
 
+        // Field names: Prism lets unknown fields through, so a misspelt name would pass it; the spec decides here.
+        var schema = endpoint switch { "generations" => "CreateImageRequest", "edits" => "CreateImageEditRequest", _ => "CreateImageVariationRequest" };
+        var sent = original.FieldNames();
+        var notInSpec = sent.Where(f => !OpenApiSpec.Official.HasProperty(schema, f)).ToList();
+        Assert.True(notInSpec.Count == 0, $"the module sends fields that {schema} does not have: {string.Join(", ", notInSpec)}");
+
         // One field broken at a time.
         var mutations = Mutations(endpoint);
-        var sent = original.FieldNames();
         var unknown = sent.Where(f => mutations.All(m => m.Field != f)).ToList();
         Assert.True(unknown.Count == 0, $"the module sends fields with no mutation in PrismMutationTests: {string.Join(", ", unknown)}");
 
