@@ -128,7 +128,7 @@ namespace OpenAI.Images.Validation
                 InList("InputFidelity", r.InputFidelity, ModelCatalog.InputFidelities);
                 if (caps != null && !caps.InputFidelity)
                 {
-                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is only for the GPT image models, not {r.Model}.");
+                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is not supported by {r.Model}; use gpt-image-1, gpt-image-1.5 or a later GPT image model (not gpt-image-1-mini), or leave it out.");
                 }
             }
 
