@@ -482,6 +482,28 @@ public sealed class TransportTests : IDisposable
     }
 
     [Fact]
+    public async Task NumbersInMessagesDoNotDependOnTheCulture()
+    {
+        CultureInfo old = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        Assert.Equal("0,5", 0.5.ToString(CultureInfo.CurrentCulture));
+        try
+        {
+            _rig.Handler.Then(() => Replies.Error(500, "boom", "server_error", null))
+                .Then(() => Replies.Error(429, "slow down", "requests", "rate_limit_exceeded", null, ("retry-after", "90.5")));
+
+            OpenAIException ex = await FailsAsync(_rig);
+
+            Assert.Contains("retrying in 0.5 s", Assert.Single(_rig.Verbose));
+            Assert.Contains("asked to wait 90.5 s", ex.Message);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = old;
+        }
+    }
+
+    [Fact]
     public async Task RetriesOffMeansOneAttempt()
     {
         using var rig = new ClientRig(maxRetries: 0);

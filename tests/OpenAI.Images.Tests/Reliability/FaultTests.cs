@@ -247,4 +247,37 @@ public sealed class FaultTests : ReliabilityTest
         Assert.Contains(r.Debug, d => d.Contains("Authorization: Bearer sk-…wxyz", StringComparison.Ordinal));
         Assert.Equal(2, RetryNotices(r).Length);
     }
+
+    [Fact]
+    public void EditAndVariationFailuresTargetTheInputFiles()
+    {
+        string image = CopyAsset("sample-8x8.png", "photo.png");
+        Fake.Enqueue(FakeResponse.Error(400, "Invalid image.", param: "image"));
+        Fake.Enqueue(FakeResponse.Error(500, "boom", headers: new Dictionary<string, string> { ["x-should-retry"] = "false" }));
+
+        ScriptResult edit = RunChecked("Edit-OpenAIImage 'add a hat' -Path photo.png -Model dall-e-2");
+        ScriptResult variation = RunChecked("New-OpenAIImageVariation -Path photo.png");
+
+        dynamic editError = AssertApiError(edit, "InvalidRequest", ErrorCategory.InvalidArgument, image, "OpenAI.Images.PowerShell.Commands.EditOpenAIImageCommand");
+        Assert.Equal("image", (string)editError.Param);
+        AssertApiError(variation, "ServerError", ErrorCategory.ResourceUnavailable, image, "OpenAI.Images.PowerShell.Commands.NewOpenAIImageVariationCommand");
+        Assert.Equal(new[] { "/v1/images/edits", "/v1/images/variations" }, Fake.ApiRequests.Select(q => q.Path));
+    }
+
+    [Fact]
+    public void AMultiMegabyteImageIsSavedWholeWithOutFile()
+    {
+        Fake.Enqueue(FakeResponse.Success(s => s.PadImageTo = 8 * 1024 * 1024));
+
+        ScriptResult r = RunChecked("New-OpenAIImage 'a big fox' -OutFile big.png");
+
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        byte[] saved = File.ReadAllBytes(Path.Combine(Temp, "big.png"));
+        Assert.Equal(8 * 1024 * 1024, saved.Length);
+        Assert.Equal(Png, saved.Take(Png.Length));
+        Assert.All(saved.Skip(Png.Length), b => Assert.Equal(0, b));
+        dynamic image = Assert.Single(r.Images);
+        Assert.Null(image.Data);
+        Assert.Equal(new[] { Path.Combine(Temp, "big.png") }, FilesInTemp());
+    }
 }

@@ -144,6 +144,22 @@ public sealed class ValidationTests : EngineTest
     [Fact]
     public void ThereAreAtLeastFortyCases() => Assert.True(Cases.Count >= 40, Cases.Count.ToString());
 
+    [Theory]
+    [InlineData("1536x864")]
+    [InlineData("2048x1152")]
+    [InlineData("3840x2160")]
+    [InlineData("2160x3840")]
+    [InlineData("3840x1280")]
+    [InlineData("1024x1024")]
+    [InlineData("auto")]
+    public void Gpt2CustomSizesWithinTheLimitsAreSent(string size)
+    {
+        ScriptResult r = Run($"New-OpenAIImage 'cat' -Size {size}");
+
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Equal(size, (string?)Assert.Single(Fake.ApiRequests).Json!["size"]);
+    }
+
     [Fact]
     public void AnUnknownModelSkipsTheModelRulesWithAVerboseNote()
     {
