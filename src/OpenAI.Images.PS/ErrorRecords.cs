@@ -46,8 +46,11 @@ namespace OpenAI.Images.PowerShell
                 case OpenAIErrorKind.NotFound:
                     return ErrorCategory.ObjectNotFound;
                 case OpenAIErrorKind.RateLimited:
-                case OpenAIErrorKind.QuotaExceeded:
                     return ErrorCategory.LimitsExceeded;
+                case OpenAIErrorKind.QuotaExceeded:
+                    return ErrorCategory.QuotaExceeded;
+                case OpenAIErrorKind.ServerError:
+                    return ErrorCategory.ResourceUnavailable;
                 case OpenAIErrorKind.ContentPolicy:
                     return ErrorCategory.SecurityError;
                 case OpenAIErrorKind.InvalidRequest:

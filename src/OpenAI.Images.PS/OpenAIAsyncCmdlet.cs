@@ -34,6 +34,9 @@ namespace OpenAI.Images.PowerShell
         /// <summary>Starts <paramref name="work"/> off the pipeline thread; pumps while too many are running.</summary>
         protected void StartWork(Func<Task> work)
         {
+            // Deliver what finished work posted (an error under -ErrorAction Stop must stop the batch before the
+            // next request is sent, even when that work completed just after the last pump).
+            DrainQueue();
             Task task = Task.Run(work, CancelToken);
             lock (_running)
             {

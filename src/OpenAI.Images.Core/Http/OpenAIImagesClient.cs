@@ -139,7 +139,7 @@ namespace OpenAI.Images
                     }
                     else
                     {
-                        await ReadJsonAsync(body, request, requestId, tempDirectory, finals, cancellationToken).ConfigureAwait(false);
+                        await ReadJsonAsync(body, mediaType, request, requestId, tempDirectory, finals, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -165,9 +165,10 @@ namespace OpenAI.Images
                 RequestId = requestId,
             };
 
-        private async Task ReadJsonAsync(Stream body, ImageRequest request, string? requestId, string? tempDirectory, List<ImageResult> finals, CancellationToken ct)
+        private async Task ReadJsonAsync(Stream stream, string? mediaType, ImageRequest request, string? requestId, string? tempDirectory, List<ImageResult> finals, CancellationToken ct)
         {
             var shared = new ResponseFields();
+            var body = new CountingReadStream(stream);
             var reader = new JsonStreamReader(body);
             try
             {
@@ -219,9 +220,24 @@ namespace OpenAI.Images
                 // Anything after the object other than white space is an error; so is a body that ends early.
                 await reader.ReadAsync(ct).ConfigureAwait(false);
             }
+            catch (JsonFormatException ex) when (body.BytesRead == 0)
+            {
+                throw InvalidResponse(requestId, "OpenAI answered with an empty response body instead of images.", ex);
+            }
+            catch (JsonFormatException ex) when (body.ReachedEnd && ex.BytePosition >= body.BytesRead)
+            {
+                // The data stopped in the middle of the JSON: the transfer was cut short. Nothing has been handed out
+                // yet, so the transport may retry it like a reset connection.
+                OpenAIException cut = InvalidResponse(
+                    requestId,
+                    $"OpenAI's response was cut off after {body.BytesRead.ToString(CultureInfo.InvariantCulture)} bytes, in the middle of its JSON.",
+                    ex);
+                cut.IsTransient = true;
+                throw cut;
+            }
             catch (JsonFormatException ex)
             {
-                throw InvalidResponse(requestId, $"OpenAI's response is not valid JSON (it may have been cut off) at byte {ex.BytePosition}: {ex.Message}", ex);
+                throw InvalidResponse(requestId, $"OpenAI's response ({mediaType ?? "no content type"}) is not valid JSON at byte {ex.BytePosition.ToString(CultureInfo.InvariantCulture)}: {ex.Message}", ex);
             }
             catch (FormatException ex)
             {

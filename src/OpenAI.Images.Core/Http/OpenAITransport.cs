@@ -74,19 +74,26 @@ namespace OpenAI.Images.Http
                                 failure = await ReadErrorAsync(response, attemptCts.Token).ConfigureAwait(false);
                                 decision = Policy.Decide(attempt, response, failure.Code);
                             }
+                            catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is OperationCanceledException))
+                            {
+                                // The caller cancelled (Ctrl+C): whatever the handler threw on the way out, report a cancellation.
+                                throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
+                            }
                             catch (Exception ex) when (IsTimeout(ex, cancellationToken, attemptCts))
                             {
-                                failure = TimeoutError(ex, response);
-                                decision = bodyPhase && !retryBodyFailures
-                                    ? new RetryDecision(false, TimeSpan.Zero, "part of the response was already used")
-                                    : Policy.Decide(attempt, null, null);
+                                failure = TimeoutError(ex, response, bodyPhase);
+                                decision = BodyFailureDecision(attempt, bodyPhase, retryBodyFailures);
                             }
                             catch (Exception ex) when (IsNetworkFailure(ex) && !cancellationToken.IsCancellationRequested)
                             {
-                                failure = NetworkError(ex, request.RequestUri, response);
-                                decision = bodyPhase && !retryBodyFailures
-                                    ? new RetryDecision(false, TimeSpan.Zero, "part of the response was already used")
-                                    : Policy.Decide(attempt, null, null);
+                                failure = NetworkError(ex, request.RequestUri, response, bodyPhase);
+                                decision = BodyFailureDecision(attempt, bodyPhase, retryBodyFailures);
+                            }
+                            catch (OpenAIException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested)
+                            {
+                                // The body ended before the JSON did: a broken transfer, retried like a reset connection.
+                                failure = ex;
+                                decision = BodyFailureDecision(attempt, bodyPhase, retryBodyFailures);
                             }
                         }
                     }
@@ -105,27 +112,45 @@ namespace OpenAI.Images.Http
                         throw Rewrap(failure, failure.Message + " Not retried: " + decision.Reason + "; try again later.");
                     }
 
+                    if (attempt > 0)
+                    {
+                        throw Rewrap(failure, failure.Message + $" Gave up after {attempt + 1} attempts.");
+                    }
+
                     throw failure;
                 }
 
                 _diagnostics.WriteVerbose(
-                    $"Attempt {attempt + 1} of {Policy.MaxRetries + 1} failed ({Describe(failure)}); retrying in {decision.Delay.TotalSeconds:0.###} s ({decision.Reason}).");
+                    $"Attempt {attempt + 1} of {Policy.MaxRetries + 1} failed ({Describe(failure)}); retrying in {decision.Delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s ({decision.Reason}).");
                 await Policy.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
             }
         }
 
+        private RetryDecision BodyFailureDecision(int attempt, bool bodyPhase, bool retryBodyFailures) =>
+            bodyPhase && !retryBodyFailures
+                ? new RetryDecision(false, TimeSpan.Zero, "part of the response was already used")
+                : Policy.Decide(attempt, null, null);
+
+        /// <summary>
+        /// The attempt's own timer fired (not the caller's token). Whatever the handler threw when its token was
+        /// cancelled (OperationCanceledException, or an IOException from a stream it tore down) counts as the timeout.
+        /// </summary>
         private static bool IsTimeout(Exception ex, CancellationToken user, CancellationTokenSource attempt) =>
-            ex is OperationCanceledException && !user.IsCancellationRequested && attempt.IsCancellationRequested;
+            !user.IsCancellationRequested && attempt.IsCancellationRequested && (ex is OperationCanceledException || IsNetworkFailure(ex));
 
         internal static bool IsNetworkFailure(Exception ex) =>
             ex is HttpRequestException || ex is IOException || ex is SocketException || ex is WebException || ex is ObjectDisposedException
             || (ex.InnerException != null && IsNetworkFailure(ex.InnerException));
 
-        private OpenAIException TimeoutError(Exception ex, HttpResponseMessage? response)
+        private OpenAIException TimeoutError(Exception ex, HttpResponseMessage? response, bool bodyPhase)
         {
+            string seconds = _options.Timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+            string what = bodyPhase
+                ? $"OpenAI started answering but did not finish within {seconds} s."
+                : $"OpenAI did not answer within {seconds} s.";
             return new OpenAIException(
                 OpenAIErrorKind.Timeout,
-                $"OpenAI did not answer within {_options.Timeout.TotalSeconds:0.#} s. Image requests can take minutes: raise -TimeoutSec, or retry later.",
+                what + " Image requests can take minutes: raise -TimeoutSec, or retry later.",
                 ex)
             {
                 RequestId = RequestIdOf(response),
@@ -133,7 +158,7 @@ namespace OpenAI.Images.Http
             };
         }
 
-        private OpenAIException NetworkError(Exception ex, Uri? uri, HttpResponseMessage? response)
+        private OpenAIException NetworkError(Exception ex, Uri? uri, HttpResponseMessage? response, bool bodyPhase)
         {
             string what = Innermost(ex).Message;
             if (_options.ApiKey != null)
@@ -141,9 +166,12 @@ namespace OpenAI.Images.Http
                 what = _options.ApiKey.Scrub(what);
             }
 
+            string where = bodyPhase
+                ? $"The connection to {uri?.Host ?? "the server"} broke while the response was being read"
+                : $"The connection to {uri?.Host ?? "the server"} failed";
             return new OpenAIException(
                 OpenAIErrorKind.Network,
-                $"The connection to {uri?.Host ?? "the server"} failed: {what} Check the network, proxy and base URI.",
+                $"{where}: {what} Check the network, proxy and base URI.",
                 ex)
             {
                 RequestId = RequestIdOf(response),
@@ -172,16 +200,26 @@ namespace OpenAI.Images.Http
                 ServerMessage = e.ServerMessage,
                 Attempts = e.Attempts,
                 RetryAfter = e.RetryAfter,
+                IsTransient = e.IsTransient,
             };
 
-        private static string Describe(OpenAIException e)
+        private string Describe(OpenAIException e)
         {
             if (e.StatusCode is int status && e.Kind != OpenAIErrorKind.Network && e.Kind != OpenAIErrorKind.Timeout)
             {
                 return "HTTP " + status + (e.Code != null ? " " + e.Code : string.Empty);
             }
 
-            return e.Kind == OpenAIErrorKind.Timeout ? "timed out" : "connection failed: " + Innermost(e).Message;
+            switch (e.Kind)
+            {
+                case OpenAIErrorKind.Timeout:
+                    return "timed out";
+                case OpenAIErrorKind.Network:
+                    string what = Innermost(e).Message;
+                    return "connection failed: " + (_options.ApiKey?.Scrub(what) ?? what);
+                default:
+                    return e.ServerMessage ?? e.Message;
+            }
         }
 
         internal static string? RequestIdOf(HttpResponseMessage? response)
@@ -367,7 +405,7 @@ namespace OpenAI.Images.Http
                 case OpenAIErrorKind.ContentPolicy:
                     return "OpenAI's safety system refused this prompt or image; rephrase the prompt.";
                 case OpenAIErrorKind.ServerError:
-                    return "OpenAI had a problem; it was retried. Try again later.";
+                    return "OpenAI had a problem on its side; try again later.";
                 default:
                     return null;
             }

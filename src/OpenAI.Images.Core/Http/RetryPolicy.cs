@@ -134,7 +134,11 @@ namespace OpenAI.Images.Http
                 return new RetryDecision(
                     false,
                     asked.Value,
-                    $"the server asked to wait {asked.Value.TotalSeconds:0.#} s before retrying, longer than the {MaxDelay.TotalSeconds:0} s this module waits at most");
+                    string.Format(
+                        CultureInfo.InvariantCulture,
+                        "the server asked to wait {0:0.#} s before retrying, longer than the {1:0} s this module waits at most",
+                        asked.Value.TotalSeconds,
+                        MaxDelay.TotalSeconds));
             }
 
             return new RetryDecision(true, asked ?? Backoff(retryIndex), asked.HasValue ? "as the server asked" : "backoff");

@@ -74,6 +74,9 @@ namespace OpenAI.Images
 
         /// <summary>The wait the server asked for before retrying, when it sent one.</summary>
         public TimeSpan? RetryAfter { get; set; }
+
+        /// <summary>A broken transfer (the body ended early) that the transport may retry like a reset connection.</summary>
+        internal bool IsTransient { get; set; }
     }
 
     /// <summary>Bad input found before any request was sent.</summary>

@@ -82,7 +82,7 @@ namespace OpenAI.Images.Validation
 
                 if (caps != null && prompt.Length > caps.MaxPromptLength)
                 {
-                    throw Fail("Prompt", Shorten(prompt), "PromptTooLong", $"-Prompt is {prompt.Length} characters; {request.Model} takes at most {caps.MaxPromptLength}.");
+                    throw Fail("Prompt", prompt, "PromptTooLong", $"-Prompt is {prompt.Length} characters; {request.Model} takes at most {caps.MaxPromptLength}.");
                 }
             }
         }
@@ -91,7 +91,7 @@ namespace OpenAI.Images.Validation
         {
             if (caps != null && !caps.Generations)
             {
-                throw Fail("Model", r.Model, "GenerationNotSupported", $"{r.Model} cannot generate images.");
+                throw Fail("Model", r.Model, "GenerationNotSupported", $"-Model {r.Model} cannot generate images.");
             }
 
             ValidateSize(r.Size, r.Model, caps, ModelCatalog.GenerationSizes, caps?.GenerationSizes);
@@ -118,7 +118,7 @@ namespace OpenAI.Images.Validation
         {
             if (caps != null && !caps.Edits)
             {
-                throw Fail("Model", r.Model, "EditNotSupported", $"{r.Model} cannot edit images; use gpt-image-2 (or another GPT image model) or dall-e-2.");
+                throw Fail("Model", r.Model, "EditNotSupported", $"-Model {r.Model} cannot edit images; use gpt-image-2 (or another GPT image model) or dall-e-2.");
             }
 
             ValidateSize(r.Size, r.Model, caps, ModelCatalog.EditSizes, caps?.EditSizes);
@@ -142,8 +142,8 @@ namespace OpenAI.Images.Validation
             int maxImages = caps?.MaxEditImages ?? 16;
             if (r.Images.Count > maxImages)
             {
-                throw Fail("Path", string.Join(", ", r.Images.Select(i => i.FileName)), "TooManyImages",
-                    $"{r.Images.Count} images were given; {(caps is null ? "the API" : r.Model)} takes at most {maxImages} in one edit.");
+                throw Fail("Path", r.Images.Select(i => i.Path).ToArray(), "TooManyImages",
+                    $"-Path names {r.Images.Count} images; {(caps is null ? "the API" : r.Model)} takes at most {maxImages} in one edit.");
             }
 
             foreach (ImageInputFile image in r.Images)
@@ -156,24 +156,24 @@ namespace OpenAI.Images.Validation
                 ImageInputFile mask = r.Mask;
                 if (mask.Info?.Format != ImageFormat.Png)
                 {
-                    throw Fail("Mask", mask.Path, "MaskNotPng", $"The mask '{mask.Path}' is {Describe(mask)}; a mask must be a PNG file.");
+                    throw Fail("Mask", mask.Path, "MaskNotPng", $"The -Mask file '{mask.Path}' is {Describe(mask)}; a mask must be a PNG file.");
                 }
 
                 if (mask.Length >= ModelCatalog.MaxMaskBytes)
                 {
-                    throw Fail("Mask", mask.Path, "MaskTooLarge", $"The mask '{mask.Path}' is {Mb(mask.Length)}; it must be less than 4 MB.");
+                    throw Fail("Mask", mask.Path, "MaskTooLarge", $"The -Mask file '{mask.Path}' is {Mb(mask.Length)}; it must be less than 4 MB.");
                 }
 
                 if (!mask.Info.HasAlpha)
                 {
-                    throw Fail("Mask", mask.Path, "MaskNoAlpha", $"The mask '{mask.Path}' has no alpha channel; its fully transparent pixels mark where to edit, so save it as a PNG with transparency.");
+                    throw Fail("Mask", mask.Path, "MaskNoAlpha", $"The -Mask file '{mask.Path}' has no alpha channel; its fully transparent pixels mark where to edit, so save it as a PNG with transparency.");
                 }
 
                 ImageInfo? first = r.Images[0].Info;
                 if (first != null && (first.Width != mask.Info.Width || first.Height != mask.Info.Height))
                 {
                     throw Fail("Mask", mask.Path, "MaskSizeMismatch",
-                        $"The mask '{mask.Path}' is {mask.Info.Width}x{mask.Info.Height} but the image '{r.Images[0].FileName}' is {first.Width}x{first.Height}; they must be the same size.");
+                        $"The -Mask file '{mask.Path}' is {mask.Info.Width}x{mask.Info.Height} but the image '{r.Images[0].FileName}' is {first.Width}x{first.Height}; they must be the same size.");
                 }
             }
         }
@@ -182,7 +182,7 @@ namespace OpenAI.Images.Validation
         {
             if (caps != null && !caps.Variations)
             {
-                throw Fail("Model", r.Model, "VariationNotSupported", $"{r.Model} cannot make variations; the variations endpoint takes dall-e-2 only.");
+                throw Fail("Model", r.Model, "VariationNotSupported", $"-Model {r.Model} cannot make variations; the variations endpoint takes dall-e-2 only.");
             }
 
             if (r.Size != null)
@@ -196,6 +196,11 @@ namespace OpenAI.Images.Validation
             }
 
             ImageInputFile image = r.Image;
+            if (image.Length == 0)
+            {
+                throw Fail("Path", image.Path, "ImageEmpty", $"'{image.Path}' is empty.");
+            }
+
             if (image.Info?.Format != ImageFormat.Png)
             {
                 throw Fail("Path", image.Path, "ImageFormatNotSupported", $"'{image.Path}' is {Describe(image)}; variations take a square PNG file.");
@@ -392,8 +397,6 @@ namespace OpenAI.Images.Validation
             file.Info is null ? "not a PNG, JPEG or WebP image" : "a " + file.Info.Format.ToString().ToUpperInvariant() + " image";
 
         private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.##", CultureInfo.InvariantCulture) + " MB";
-
-        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
 
         private static OpenAIValidationException Fail(string parameter, object? value, string rule, string message) =>
             new OpenAIValidationException(parameter, value, rule, message);
