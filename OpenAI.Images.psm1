@@ -2,14 +2,25 @@
 # PowerShell 7.4+ (Core) loads bin/net8.0 and uses the runtime's own libraries; Windows PowerShell 5.1 (Desktop)
 # loads bin/net472. Neither folder ships any third-party assembly, so nothing can clash with another module's copy.
 # Only engine built-ins are used here (no Join-Path: hosts with just the Core cmdlets must load the module too).
+if ($PSEdition -eq 'Core' -and $PSVersionTable.PSVersion -lt [version]'7.4') {
+    throw "OpenAI.Images needs PowerShell 7.4 or later (this is $($PSVersionTable.PSVersion)), or Windows PowerShell 5.1. Update PowerShell: https://aka.ms/powershell"
+}
+
 $framework = if ($PSEdition -eq 'Core') { 'net8.0' } else { 'net472' }
 $assemblyPath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'OpenAI.Images.dll')
 $importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 
-if (-not ('OpenAI.Images.PowerShell.ModuleInfo' -as [type])) {
+$loaded = 'OpenAI.Images.PowerShell.ModuleInfo' -as [type]
+if (-not $loaded) {
     & $importModule -Name $assemblyPath -ErrorAction Stop
 }
 else {
-    # Imported before in this process (Remove-Module then Import-Module): reuse the loaded assembly.
-    & $importModule -Assembly ([OpenAI.Images.PowerShell.ModuleInfo].Assembly) -Force -ErrorAction Stop
+    # Imported before in this process (Remove-Module then Import-Module): .NET cannot unload the assembly, so reuse it.
+    $loadedPath = $loaded.Assembly.Location
+    if ($loadedPath -and -not [string]::Equals([System.IO.Path]::GetFullPath($loadedPath), [System.IO.Path]::GetFullPath($assemblyPath), [System.StringComparison]::OrdinalIgnoreCase)) {
+        # Write-Warning lives in Microsoft.PowerShell.Utility, which minimal hosts may not have.
+        if (Get-Command -Name Write-Warning -ErrorAction Ignore) { Write-Warning "OpenAI.Images: this session already loaded the module's assembly from '$loadedPath'; it keeps using that copy. Start a new session to load '$assemblyPath'." }
+    }
+
+    & $importModule -Assembly $loaded.Assembly -Force -ErrorAction Stop
 }

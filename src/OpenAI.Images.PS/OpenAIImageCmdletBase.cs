@@ -23,6 +23,26 @@ namespace OpenAI.Images.PowerShell
         private OpenAIClientOptions? _options;
         private ImageFileNamer? _namer;
 
+        /// <summary>The model (default gpt-image-2; dall-e-2 for variations).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Completers.ModelCompleter))]
+        public string? Model { get; set; }
+
+        /// <summary>How many images, 1-10 (dall-e-3: 1).</summary>
+        [Parameter]
+        [Alias("N")]
+        [ValidateRange(1, 10)]
+        public int? Count { get; set; }
+
+        /// <summary>url or b64_json (dall-e models only).</summary>
+        [Parameter]
+        [ValidateSet("url", "b64_json")]
+        public string? ResponseFormat { get; set; }
+
+        /// <summary>An end-user id for abuse monitoring.</summary>
+        [Parameter]
+        public string? User { get; set; }
+
         /// <summary>Named settings saved with Set-OpenAIConfig.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(Completers.ProfileCompleter))]
@@ -74,6 +94,20 @@ namespace OpenAI.Images.PowerShell
         /// <summary>The model to use when -Model is not given.</summary>
         protected string DefaultModelFor(ImageOperation operation) =>
             operation == ImageOperation.Variation ? ModelCatalog.DefaultVariationModel : ConnectionResolver.DefaultModel(Profile) ?? ModelCatalog.DefaultModel;
+
+        /// <summary>Copies the parameters every request has onto <paramref name="request"/> and returns it.</summary>
+        protected T WithCommonParameters<T>(T request)
+            where T : ImageRequest
+        {
+            request.Model = Model ?? DefaultModelFor(request.Operation);
+            request.Count = Count;
+            request.ResponseFormat = Lower(ResponseFormat);
+            request.User = User;
+            return request;
+        }
+
+        /// <summary>Enum values go to the API in lower case (ValidateSet accepts any case).</summary>
+        protected static string? Lower(string? value) => value?.ToLowerInvariant();
 
         /// <inheritdoc />
         protected override void BeginProcessing()

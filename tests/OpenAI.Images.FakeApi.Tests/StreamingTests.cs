@@ -24,7 +24,7 @@ public class StreamingTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
-        Assert.Null(response.Content.Headers.ContentLength);
+        Assert.True(response.Headers.TransferEncodingChunked);
         List<SseEvent> events = ParseSse(await response.Content.ReadAsStringAsync(Ct));
 
         Assert.Equal(new[] { "image_generation.partial_image", "image_generation.partial_image", "image_generation.completed" }, events.Select(e => e.Event));

@@ -267,8 +267,6 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    internal static bool IsGptImageModel(string? model) => ImageRoutes.IsGptImageModel(model);
-
     /// <summary><c>generations</c>, <c>edits</c> or <c>variations</c> when the path ends in /images/{that}; else null.</summary>
     internal static string? ImageEndpointOf(string path)
     {
@@ -319,6 +317,12 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         catch (IOException)
         {
             context.Abort();
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            // A Responder or customiser from a test threw: say so instead of a bare 500.
+            context.Response.Clear();
+            await Reply.OpenAIError(500, "FakeOpenAIServer: " + ex, "fake_server_error", null, null).WriteAsync(context, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

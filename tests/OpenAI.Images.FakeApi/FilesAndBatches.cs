@@ -125,24 +125,7 @@ internal sealed class FilesAndBatches
         }
 
         bool ascending = query.TryGetValue("order", out var order) && order.ToString() == "asc";
-        List<FakeFile> ordered = ascending ? files.ToList() : files.Reverse().ToList();
-        List<FakeFile> page = Page(ordered, f => f.Id, query, 10000, out bool hasMore);
-        return JsonReply(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("object", "list");
-            w.WriteStartArray("data");
-            foreach (FakeFile f in page)
-            {
-                WriteFile(w, f);
-            }
-
-            w.WriteEndArray();
-            Json.WriteNullable(w, "first_id", page.FirstOrDefault()?.Id);
-            Json.WriteNullable(w, "last_id", page.LastOrDefault()?.Id);
-            w.WriteBoolean("has_more", hasMore);
-            w.WriteEndObject();
-        });
+        return ListReply(ascending ? files.ToList() : files.Reverse().ToList(), f => f.Id, WriteFile, query, 10000);
     }
 
     public Reply RetrieveFile(string id) =>
@@ -262,24 +245,7 @@ internal sealed class FilesAndBatches
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString);
         lock (_gate)
         {
-            List<BatchState> ordered = Enumerable.Reverse(_batches).ToList();
-            List<BatchState> page = Page(ordered, b => b.Id, query, 20, out bool hasMore);
-            return JsonReply(200, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("object", "list");
-                w.WriteStartArray("data");
-                foreach (BatchState b in page)
-                {
-                    WriteBatch(w, b);
-                }
-
-                w.WriteEndArray();
-                Json.WriteNullable(w, "first_id", page.FirstOrDefault()?.Id);
-                Json.WriteNullable(w, "last_id", page.LastOrDefault()?.Id);
-                w.WriteBoolean("has_more", hasMore);
-                w.WriteEndObject();
-            });
+            return ListReply(Enumerable.Reverse(_batches).ToList(), b => b.Id, WriteBatch, query, 20);
         }
     }
 
@@ -432,7 +398,8 @@ internal sealed class FilesAndBatches
         return file;
     }
 
-    private static List<T> Page<T>(List<T> ordered, Func<T, string> id, Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query, int defaultLimit, out bool hasMore)
+    /// <summary>A list page (<c>after</c>, <c>limit</c>) as <c>{"object":"list","data","first_id","last_id","has_more"}</c>.</summary>
+    private static Reply ListReply<T>(List<T> ordered, Func<T, string> id, Action<Utf8JsonWriter, T> writeItem, Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query, int defaultLimit)
     {
         int start = 0;
         if (query.TryGetValue("after", out var after) && !string.IsNullOrEmpty(after))
@@ -443,8 +410,23 @@ internal sealed class FilesAndBatches
 
         int limit = query.TryGetValue("limit", out var l) && int.TryParse(l.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed) && parsed > 0 ? parsed : defaultLimit;
         List<T> page = ordered.Skip(start).Take(limit).ToList();
-        hasMore = start + page.Count < ordered.Count;
-        return page;
+        bool hasMore = start + page.Count < ordered.Count;
+        return JsonReply(200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("object", "list");
+            w.WriteStartArray("data");
+            foreach (T item in page)
+            {
+                writeItem(w, item);
+            }
+
+            w.WriteEndArray();
+            Json.WriteNullable(w, "first_id", page.Count > 0 ? id(page[0]) : null);
+            Json.WriteNullable(w, "last_id", page.Count > 0 ? id(page[^1]) : null);
+            w.WriteBoolean("has_more", hasMore);
+            w.WriteEndObject();
+        });
     }
 
     private static void WriteFile(Utf8JsonWriter w, FakeFile f)

@@ -44,7 +44,18 @@ internal static class Program
             }
         }
 
-        await using FakeOpenAIServer server = await FakeOpenAIServer.StartAsync(options).ConfigureAwait(false);
+        FakeOpenAIServer server;
+        try
+        {
+            server = await FakeOpenAIServer.StartAsync(options).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"cannot listen on 127.0.0.1:{options.Port}: {ex.Message}");
+            return 1;
+        }
+
+        await using FakeOpenAIServer running = server;
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Console.CancelKeyPress += (_, e) =>

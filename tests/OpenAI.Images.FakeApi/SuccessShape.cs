@@ -25,7 +25,7 @@ public sealed class SuccessShape
     public string? Prompt { get; }
 
     /// <summary>True for gpt-image* / chatgpt-image* models: b64_json only, metadata and usage in the reply.</summary>
-    public bool IsGptImage => FakeOpenAIServer.IsGptImageModel(Model);
+    public bool IsGptImage => ImageRoutes.IsGptImageModel(Model);
 
     /// <summary>Number of <c>data</c> items (the request's <c>n</c>, default 1).</summary>
     public int Count { get; set; } = 1;

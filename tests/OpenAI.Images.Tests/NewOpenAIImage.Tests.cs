@@ -107,4 +107,23 @@ public sealed class NewOpenAIImageTests : EngineTest
         Assert.Contains("Set-OpenAIConfig", error.Exception.Message);
         Assert.Empty(Fake.ApiRequests);
     }
+
+    [Fact]
+    public void PartialImagesStreamInOrderAndAreSavedBesideTheFinalImage()
+    {
+        ScriptResult r = Run("New-OpenAIImage 'stream me' -PartialImages 2 -OutFile s.png");
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        var request = Assert.Single(Fake.ApiRequests);
+        Assert.True((bool)request.Json!["stream"]!);
+        Assert.Equal(2, (int)request.Json!["partial_images"]!);
+        Assert.Equal("text/event-stream", request.Header("Accept"));
+        List<dynamic> images = r.Images;
+        Assert.Equal(new[] { true, true, false }, images.Select(i => (bool)i.IsPartial));
+        Assert.Equal(new int?[] { 0, 1, null }, images.Select(i => (int?)i.PartialImageIndex));
+        Assert.Equal(
+            new[] { "s-partial0.png", "s-partial1.png", "s.png" },
+            images.Select(i => Path.GetFileName((string)i.File.FullName)));
+        Assert.Equal(new[] { "s-partial0.png", "s-partial1.png", "s.png" }, FilesInTemp().Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.True((long)images[2].Usage.TotalTokens > 0);
+    }
 }

@@ -556,24 +556,10 @@ namespace OpenAI.Images
                 result.Created = Created.HasValue ? DateTimeOffset.FromUnixTimeSeconds(Created.Value) : (DateTimeOffset?)null;
                 result.Size = Size ?? request.Size;
                 result.Usage = Usage;
-                switch (request)
-                {
-                    case ImageGenerationRequest g:
-                        result.Quality = Quality ?? g.Quality;
-                        result.Background = Background ?? g.Background;
-                        result.OutputFormat = OutputFormat ?? g.OutputFormat;
-                        break;
-                    case ImageEditRequest e:
-                        result.Quality = Quality ?? e.Quality;
-                        result.Background = Background ?? e.Background;
-                        result.OutputFormat = OutputFormat ?? e.OutputFormat;
-                        break;
-                    default:
-                        result.Quality = Quality;
-                        result.Background = Background;
-                        result.OutputFormat = OutputFormat;
-                        break;
-                }
+                PromptImageRequest? prompted = request as PromptImageRequest;
+                result.Quality = Quality ?? prompted?.Quality;
+                result.Background = Background ?? prompted?.Background;
+                result.OutputFormat = OutputFormat ?? prompted?.OutputFormat;
 
                 if (result.OutputFormat is null && result.DetectedFormat != Imaging.ImageFormat.Unknown)
                 {

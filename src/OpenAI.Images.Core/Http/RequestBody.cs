@@ -25,54 +25,26 @@ namespace OpenAI.Images.Http
                 }
             }
 
-            switch (request)
+            var p = request as PromptImageRequest;
+            var g = request as ImageGenerationRequest;
+            var e = request as ImageEditRequest;
+            Add("prompt", p?.Prompt);
+            Add("model", request.Model);
+            Add("n", request.Count);
+            Add("size", request.Size);
+            Add("quality", p?.Quality);
+            Add("style", g?.Style);
+            Add("background", p?.Background);
+            Add("moderation", g?.Moderation);
+            Add("input_fidelity", e?.InputFidelity);
+            Add("output_format", p?.OutputFormat);
+            Add("output_compression", p?.OutputCompression);
+            Add("response_format", request.ResponseFormat);
+            Add("user", request.User);
+            if (p != null && p.IsStreaming)
             {
-                case ImageGenerationRequest g:
-                    Add("prompt", g.Prompt);
-                    Add("model", g.Model);
-                    Add("n", g.Count);
-                    Add("size", g.Size);
-                    Add("quality", g.Quality);
-                    Add("style", g.Style);
-                    Add("background", g.Background);
-                    Add("moderation", g.Moderation);
-                    Add("output_format", g.OutputFormat);
-                    Add("output_compression", g.OutputCompression);
-                    Add("response_format", g.ResponseFormat);
-                    Add("user", g.User);
-                    if (g.IsStreaming)
-                    {
-                        Add("stream", true);
-                        Add("partial_images", g.PartialImages);
-                    }
-
-                    break;
-                case ImageEditRequest e:
-                    Add("prompt", e.Prompt);
-                    Add("model", e.Model);
-                    Add("n", e.Count);
-                    Add("size", e.Size);
-                    Add("quality", e.Quality);
-                    Add("background", e.Background);
-                    Add("input_fidelity", e.InputFidelity);
-                    Add("output_format", e.OutputFormat);
-                    Add("output_compression", e.OutputCompression);
-                    Add("response_format", e.ResponseFormat);
-                    Add("user", e.User);
-                    if (e.IsStreaming)
-                    {
-                        Add("stream", true);
-                        Add("partial_images", e.PartialImages);
-                    }
-
-                    break;
-                case ImageVariationRequest v:
-                    Add("model", v.Model);
-                    Add("n", v.Count);
-                    Add("size", v.Size);
-                    Add("response_format", v.ResponseFormat);
-                    Add("user", v.User);
-                    break;
+                Add("stream", true);
+                Add("partial_images", p.PartialImages);
             }
 
             return fields;

@@ -295,7 +295,7 @@ internal sealed class JsonStreamReader
     /// </summary>
     /// <param name="sink">Receives (chars, offset, count, cancellationToken).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public Task CopyStringToAsync(Func<char[], int, int, CancellationToken, Task> sink, CancellationToken cancellationToken)
+    public async Task CopyStringToAsync(Func<char[], int, int, CancellationToken, Task> sink, CancellationToken cancellationToken)
     {
         if (sink is null)
         {
@@ -303,7 +303,7 @@ internal sealed class JsonStreamReader
         }
 
         TakePendingString();
-        return ReadStringContentAsync(false, 0, sink, cancellationToken);
+        await ReadStringContentAsync(false, 0, sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

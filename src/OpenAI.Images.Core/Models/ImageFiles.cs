@@ -169,9 +169,9 @@ namespace OpenAI.Images
                     ext = givenExt;
                 }
 
-                if (imagesInResponse <= 1 && partial.Length == 0)
+                if (imagesInResponse <= 1)
                 {
-                    string plain = Path.Combine(dir, name + ext);
+                    string plain = Path.Combine(dir, name + partial + ext);
                     if (_used.Add(plain))
                     {
                         return plain;

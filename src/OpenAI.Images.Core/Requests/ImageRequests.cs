@@ -33,23 +33,17 @@ namespace OpenAI.Images
         public virtual bool IsStreaming => false;
     }
 
-    /// <summary>POST /images/generations.</summary>
-    public sealed class ImageGenerationRequest : ImageRequest
+    /// <summary>What generations and edits share: a prompt and the GPT image model options.</summary>
+    public abstract class PromptImageRequest : ImageRequest
     {
         /// <summary>The text prompt (required).</summary>
         public string Prompt { get; set; } = string.Empty;
 
-        /// <summary>standard, hd, low, medium, high or auto.</summary>
+        /// <summary>standard, low, medium, high or auto (generations also take hd).</summary>
         public string? Quality { get; set; }
-
-        /// <summary>vivid or natural (dall-e-3).</summary>
-        public string? Style { get; set; }
 
         /// <summary>transparent, opaque or auto (GPT image models).</summary>
         public string? Background { get; set; }
-
-        /// <summary>low or auto (GPT image models).</summary>
-        public string? Moderation { get; set; }
 
         /// <summary>png, jpeg or webp (GPT image models).</summary>
         public string? OutputFormat { get; set; }
@@ -64,17 +58,27 @@ namespace OpenAI.Images
         public int? PartialImages { get; set; }
 
         /// <inheritdoc />
-        public override ImageOperation Operation => ImageOperation.Generation;
-
-        /// <inheritdoc />
         public override string? PromptText => Prompt;
 
         /// <inheritdoc />
         public override bool IsStreaming => Stream || PartialImages.HasValue;
     }
 
+    /// <summary>POST /images/generations.</summary>
+    public sealed class ImageGenerationRequest : PromptImageRequest
+    {
+        /// <summary>vivid or natural (dall-e-3).</summary>
+        public string? Style { get; set; }
+
+        /// <summary>low or auto (GPT image models).</summary>
+        public string? Moderation { get; set; }
+
+        /// <inheritdoc />
+        public override ImageOperation Operation => ImageOperation.Generation;
+    }
+
     /// <summary>POST /images/edits (multipart/form-data).</summary>
-    public sealed class ImageEditRequest : ImageRequest
+    public sealed class ImageEditRequest : PromptImageRequest
     {
         /// <summary>The images to edit (1 to 16).</summary>
         public IList<ImageInputFile> Images { get; } = new List<ImageInputFile>();
@@ -82,38 +86,11 @@ namespace OpenAI.Images
         /// <summary>A PNG whose transparent areas mark where to edit (applies to the first image).</summary>
         public ImageInputFile? Mask { get; set; }
 
-        /// <summary>The text prompt (required).</summary>
-        public string Prompt { get; set; } = string.Empty;
-
-        /// <summary>standard, low, medium, high or auto.</summary>
-        public string? Quality { get; set; }
-
-        /// <summary>transparent, opaque or auto.</summary>
-        public string? Background { get; set; }
-
         /// <summary>high or low: how closely to keep the input's features.</summary>
         public string? InputFidelity { get; set; }
 
-        /// <summary>png, jpeg or webp.</summary>
-        public string? OutputFormat { get; set; }
-
-        /// <summary>0-100, for jpeg and webp output.</summary>
-        public int? OutputCompression { get; set; }
-
-        /// <summary>Stream the response as server-sent events.</summary>
-        public bool Stream { get; set; }
-
-        /// <summary>Partial images to stream (0-3); implies <see cref="Stream"/>.</summary>
-        public int? PartialImages { get; set; }
-
         /// <inheritdoc />
         public override ImageOperation Operation => ImageOperation.Edit;
-
-        /// <inheritdoc />
-        public override string? PromptText => Prompt;
-
-        /// <inheritdoc />
-        public override bool IsStreaming => Stream || PartialImages.HasValue;
     }
 
     /// <summary>POST /images/variations (multipart/form-data; dall-e-2).</summary>

@@ -176,7 +176,16 @@ namespace OpenAI.Images.Validation
 
         private static readonly ModelCapabilities GptImage1 = GptImage("gpt-image-1", customSizes: false);
 
+        // The spec's InputFidelity: "only supported for gpt-image-1 and gpt-image-1.5 and later models, unsupported for gpt-image-1-mini".
+        private static readonly ModelCapabilities GptImage1Mini = WithoutInputFidelity(GptImage("gpt-image-1-mini", customSizes: false));
+
         private static readonly ModelCapabilities GptImage2 = GptImage("gpt-image-2", customSizes: true);
+
+        private static ModelCapabilities WithoutInputFidelity(ModelCapabilities caps)
+        {
+            caps.InputFidelity = false;
+            return caps;
+        }
 
         private static ModelCapabilities GptImage(string family, bool customSizes) => new ModelCapabilities(family)
         {
@@ -221,6 +230,11 @@ namespace OpenAI.Images.Validation
             if (m.StartsWith("gpt-image-2", StringComparison.Ordinal))
             {
                 return GptImage2;
+            }
+
+            if (m.StartsWith("gpt-image-1-mini", StringComparison.Ordinal))
+            {
+                return GptImage1Mini;
             }
 
             if (m.StartsWith("gpt-image-1", StringComparison.Ordinal) || m == "chatgpt-image-latest")

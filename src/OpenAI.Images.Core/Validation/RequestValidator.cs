@@ -111,8 +111,7 @@ namespace OpenAI.Images.Validation
                 GptOnly("Moderation", r.Moderation, r.Model, caps);
             }
 
-            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
-            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+            ValidateGptOptions(r, caps);
         }
 
         private static void ValidateEdit(ImageEditRequest r, ModelCapabilities? caps)
@@ -129,12 +128,11 @@ namespace OpenAI.Images.Validation
                 InList("InputFidelity", r.InputFidelity, ModelCatalog.InputFidelities);
                 if (caps != null && !caps.InputFidelity)
                 {
-                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is only for the GPT image models, not {r.Model}.");
+                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is not supported by {r.Model}; use gpt-image-1, gpt-image-1.5 or a later GPT image model (not gpt-image-1-mini), or leave it out.");
                 }
             }
 
-            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
-            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
+            ValidateGptOptions(r, caps);
 
             if (r.Images.Count == 0)
             {
@@ -317,6 +315,12 @@ namespace OpenAI.Images.Validation
             {
                 throw Fail("Quality", quality, "QualityNotSupported", $"-Quality '{quality}' is not supported by {model}; use one of {string.Join(", ", modelValues)}.");
             }
+        }
+
+        private static void ValidateGptOptions(PromptImageRequest r, ModelCapabilities? caps)
+        {
+            ValidateGptOutput(r.Model, caps, r.Background, r.OutputFormat, r.OutputCompression);
+            ValidateStreaming(r.Model, caps, r.IsStreaming, r.PartialImages);
         }
 
         private static void ValidateGptOutput(string model, ModelCapabilities? caps, string? background, string? outputFormat, int? compression)

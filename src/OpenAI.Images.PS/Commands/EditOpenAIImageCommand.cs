@@ -12,7 +12,7 @@ namespace OpenAI.Images.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsData.Edit, "OpenAIImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ImageResult))]
-    public sealed class EditOpenAIImageCommand : OpenAIImageCmdletBase
+    public sealed class EditOpenAIImageCommand : OpenAIPromptImageCmdletBase
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
@@ -37,17 +37,6 @@ namespace OpenAI.Images.PowerShell.Commands
         [Parameter]
         public string? Mask { get; set; }
 
-        /// <summary>The model (default gpt-image-2).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        public string? Model { get; set; }
-
-        /// <summary>How many images, 1-10.</summary>
-        [Parameter]
-        [Alias("N")]
-        [ValidateRange(1, 10)]
-        public int? Count { get; set; }
-
         /// <summary>Output size.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(SizeCompleter))]
@@ -58,43 +47,10 @@ namespace OpenAI.Images.PowerShell.Commands
         [ValidateSet("standard", "low", "medium", "high", "auto")]
         public string? Quality { get; set; }
 
-        /// <summary>transparent, opaque or auto.</summary>
-        [Parameter]
-        [ValidateSet("transparent", "opaque", "auto")]
-        public string? Background { get; set; }
-
         /// <summary>high or low: how closely to keep the input's features.</summary>
         [Parameter]
         [ValidateSet("high", "low")]
         public string? InputFidelity { get; set; }
-
-        /// <summary>png, jpeg or webp.</summary>
-        [Parameter]
-        [ValidateSet("png", "jpeg", "webp")]
-        public string? OutputFormat { get; set; }
-
-        /// <summary>0-100 compression for jpeg and webp output.</summary>
-        [Parameter]
-        [ValidateRange(0, 100)]
-        public int? OutputCompression { get; set; }
-
-        /// <summary>url or b64_json (dall-e-2 only).</summary>
-        [Parameter]
-        [ValidateSet("url", "b64_json")]
-        public string? ResponseFormat { get; set; }
-
-        /// <summary>An end-user id for abuse monitoring.</summary>
-        [Parameter]
-        public string? User { get; set; }
-
-        /// <summary>Stream the response (GPT image models).</summary>
-        [Parameter]
-        public SwitchParameter Stream { get; set; }
-
-        /// <summary>Partial images to stream before the final one, 0-3; implies -Stream.</summary>
-        [Parameter]
-        [ValidateRange(0, 3)]
-        public int? PartialImages { get; set; }
 
         /// <inheritdoc />
         protected override string ActivityName => "Edit-OpenAIImage";
@@ -110,22 +66,9 @@ namespace OpenAI.Images.PowerShell.Commands
                 return;
             }
 
-            var request = new ImageEditRequest
-            {
-                Prompt = Prompt,
-                Model = Model ?? DefaultModelFor(ImageOperation.Edit),
-                Count = Count,
-                Size = Size,
-                Quality = NewOpenAIImageCommand.Lower(Quality),
-                Background = NewOpenAIImageCommand.Lower(Background),
-                InputFidelity = NewOpenAIImageCommand.Lower(InputFidelity),
-                OutputFormat = NewOpenAIImageCommand.Lower(OutputFormat),
-                OutputCompression = OutputCompression,
-                ResponseFormat = NewOpenAIImageCommand.Lower(ResponseFormat),
-                User = User,
-                Stream = Stream.IsPresent,
-                PartialImages = PartialImages,
-            };
+            ImageEditRequest request = WithPromptParameters(new ImageEditRequest(), Prompt, Quality);
+            request.Size = Size;
+            request.InputFidelity = Lower(InputFidelity);
 
             object target = files.Count == 1 ? (object)files[0] : files.ToArray();
             foreach (string file in files)

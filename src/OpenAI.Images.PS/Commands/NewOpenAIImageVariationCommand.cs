@@ -26,30 +26,10 @@ namespace OpenAI.Images.PowerShell.Commands
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; } = new string[0];
 
-        /// <summary>The model (default dall-e-2, the only one the endpoint has).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        public string? Model { get; set; }
-
-        /// <summary>How many variations, 1-10.</summary>
-        [Parameter]
-        [Alias("N")]
-        [ValidateRange(1, 10)]
-        public int? Count { get; set; }
-
         /// <summary>256x256, 512x512 or 1024x1024.</summary>
         [Parameter]
         [ValidateSet("256x256", "512x512", "1024x1024")]
         public string? Size { get; set; }
-
-        /// <summary>url or b64_json.</summary>
-        [Parameter]
-        [ValidateSet("url", "b64_json")]
-        public string? ResponseFormat { get; set; }
-
-        /// <summary>An end-user id for abuse monitoring.</summary>
-        [Parameter]
-        public string? User { get; set; }
 
         /// <inheritdoc />
         protected override string ActivityName => "New-OpenAIImageVariation";
@@ -67,15 +47,7 @@ namespace OpenAI.Images.PowerShell.Commands
                     continue;
                 }
 
-                var request = new ImageVariationRequest
-                {
-                    Image = input,
-                    Model = Model ?? DefaultModelFor(ImageOperation.Variation),
-                    Count = Count,
-                    Size = Size,
-                    ResponseFormat = NewOpenAIImageCommand.Lower(ResponseFormat),
-                    User = User,
-                };
+                ImageVariationRequest request = WithCommonParameters(new ImageVariationRequest { Image = input, Size = Size });
                 Submit(request, file, System.IO.Path.GetFileName(file), ImageFiles.Slug(System.IO.Path.GetFileNameWithoutExtension(file)) + "-variation");
             }
         }

@@ -162,12 +162,27 @@ namespace OpenAI.Images.PowerShell.Commands
                 return;
             }
 
+            // Ask before downloading: -WhatIf must not touch the network, and -Confirm's "no" should cost nothing.
+            // URL results of the dall-e models are PNG files, so the name can be chosen before the bytes arrive.
+            string target = namer.Next(copy, several, stem);
+            bool exists = File.Exists(target);
+            if (exists && !Force)
+            {
+                WriteError(ErrorRecords.FileExists(target));
+                return;
+            }
+
+            if (!ShouldProcess(target, $"Download {input.Url.Host} image and save it"))
+            {
+                return;
+            }
+
             StartWork(async () =>
             {
                 try
                 {
                     await client.DownloadAsync(copy, null, CancelToken).ConfigureAwait(false);
-                    Post(() => Write(copy, copy.Data!, namer.Next(copy, several, stem)));
+                    Post(() => Write(copy, copy.Data!, target, confirmed: true));
                 }
                 catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
                 {
@@ -179,7 +194,7 @@ namespace OpenAI.Images.PowerShell.Commands
             });
         }
 
-        private void Write(ImageResult image, byte[] data, string path)
+        private void Write(ImageResult image, byte[] data, string path, bool confirmed = false)
         {
             bool exists = File.Exists(path);
             if (exists && !Force)
@@ -188,7 +203,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 return;
             }
 
-            if (!ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
+            if (!confirmed && !ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
             {
                 return;
             }

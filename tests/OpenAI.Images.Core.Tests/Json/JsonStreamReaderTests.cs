@@ -468,10 +468,11 @@ public class JsonStreamReaderTests
         Assert.Equal(3, await PositionOf("\"é\u0001\""));
     }
 
-    [Fact]
-    public async Task Rejects_misuse_with_InvalidOperationException()
+    [Theory]
+    [MemberData(nameof(AllModes))]
+    public async Task Rejects_misuse_with_InvalidOperationException(ReadMode mode)
     {
-        var reader = Reader("{\"a\":\"s\",\"b\":1}", ReadMode.Whole);
+        var reader = Reader("{\"a\":\"s\",\"b\":1}", mode);
         await Assert.ThrowsAsync<InvalidOperationException>(() => reader.ReadValueAsync(Ct));
         await Assert.ThrowsAsync<InvalidOperationException>(() => reader.SkipAsync(Ct));
         Assert.True(await reader.ReadAsync(Ct));
@@ -516,5 +517,37 @@ public class JsonStreamReaderTests
         Assert.Equal(JsonTokenType.StartObject, reader.TokenType);
         Assert.InRange(stream.Served, 3_000_000, 3_000_000 + 4096 + 4);
         Assert.Equal(new[] { "P:after", "true", "}", "]" }, await TokensAsync(reader));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModes))]
+    public async Task Random_bytes_only_ever_fail_with_JsonFormatException(ReadMode mode)
+    {
+        var random = new Random(17 + (int)mode);
+        byte[] alphabet = Encoding.UTF8.GetBytes("{}[],:\"\\ \n0123456789-+.eEtrufalsn/bu\u00e9😀").Concat(new byte[] { 0x00, 0x1F, 0x80, 0xBF, 0xC3, 0xED, 0xF4, 0xFF }).ToArray();
+        int accepted = 0;
+        for (int i = 0; i < 1500; i++)
+        {
+            byte[] json = new byte[random.Next(0, 24)];
+            for (int j = 0; j < json.Length; j++)
+            {
+                json[j] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            foreach (bool materialize in new[] { true, false })
+            {
+                try
+                {
+                    await TokensAsync(Reader(json, mode, seed: i), materialize);
+                    accepted++;
+                }
+                catch (JsonFormatException ex)
+                {
+                    Assert.InRange(ex.BytePosition, 0, json.Length);
+                }
+            }
+        }
+
+        Assert.InRange(accepted, 1, 3000 - 1);
     }
 }

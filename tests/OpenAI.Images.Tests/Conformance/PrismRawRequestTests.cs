@@ -304,6 +304,35 @@ public sealed class PrismRawRequestTests(PrismFixture prism)
         Assert.True(reply.Status == HttpStatusCode.OK, $"Prism now rejects '{why}': update docs/conformance.md. {reply.Describe()}");
     }
 
+    /// <summary>
+    /// What the cmdlet matrix relies on for streamed requests: with <c>Accept: text/event-stream</c> (as the module
+    /// sends it) Prism still validates the body first, so an invalid one gets 422; a valid one passes validation and
+    /// then fails with 500 NO_COMPLEX_OBJECT_TEXT (Prism cannot write the JSON example as an event stream).
+    /// </summary>
+    [Fact]
+    public async Task Streaming_WithEventStreamAccept_ValidatesFirst_ThenCannotAnswer()
+    {
+        async Task<Reply> PostStreamingAsync(string json)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var server = prism.Server;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "images/generations") { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            var ct = TestContext.Current.CancellationToken;
+            using var response = await prism.Client.SendAsync(request, ct);
+            return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(ct), server);
+        }
+
+        var valid = await PostStreamingAsync("""{"prompt":"otter","model":"gpt-image-1","stream":true,"partial_images":2}""");
+        Assert.True(valid.Status == HttpStatusCode.InternalServerError, "a valid streamed request: " + valid.Describe());
+        Assert.Equal("https://stoplight.io/prism/errors#NO_COMPLEX_OBJECT_TEXT", valid.Json.GetProperty("type").GetString());
+
+        var invalid = await PostStreamingAsync("""{"prompt":"otter","model":"gpt-image-1","stream":true,"partial_images":2,"n":"2"}""");
+        AssertRejected(invalid, "n", "type");
+    }
+
     [Fact]
     public async Task BlindSpot_MultipartEdit_RepeatedImagePartsAndTextImage_Pass()
     {

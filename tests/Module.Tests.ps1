@@ -1,0 +1,142 @@
+#Requires -Version 7.4
+# Pester 5 suite for the shipped module folder (out/OpenAI.Images): manifest, exported commands, clean import,
+# help, and the version stamped from Directory.Build.props. Needs `dotnet build` first. No fake server needed.
+
+BeforeDiscovery {
+    # The cmdlets the manifest promises, read at discovery time so that each gets its own help tests.
+    $repoRoot = Split-Path -Parent $PSScriptRoot
+    $manifestData = Import-PowerShellDataFile -LiteralPath (Join-Path $repoRoot 'OpenAI.Images.psd1')
+    $CmdletNames = @($manifestData.CmdletsToExport)
+}
+
+Describe 'OpenAI.Images module' {
+    BeforeAll {
+        . $PSScriptRoot/TestHelpers.ps1
+        $ModuleFolder = Split-Path -Parent $ModuleManifest
+        $Manifest = Import-PowerShellDataFile -LiteralPath $ModuleManifest
+        $CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters
+    }
+
+    Context 'Manifest' {
+        It 'passes Test-ModuleManifest' {
+            $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
+
+            $info.Name | Should -BeExactly 'OpenAI.Images'
+            $info.RootModule | Should -BeExactly 'OpenAI.Images.psm1'
+        }
+
+        It 'carries the version of Directory.Build.props (VersionPrefix)' {
+            $versionPrefix = (Select-Xml -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props') -XPath '//VersionPrefix').Node.InnerText
+
+            $versionPrefix | Should -Not -BeNullOrEmpty
+            $Manifest.ModuleVersion | Should -BeExactly $versionPrefix
+            (Get-Module -Name OpenAI.Images | Select-Object -First 1).Version | Should -Be ([version]$versionPrefix)
+        }
+
+        It 'declares both editions and PowerShell 5.1' {
+            $Manifest.CompatiblePSEditions | Sort-Object | Should -Be @('Core', 'Desktop')
+            $Manifest.PowerShellVersion | Should -BeExactly '5.1'
+        }
+
+        It 'ships only the two assemblies for each edition' {
+            foreach ($framework in 'net8.0', 'net472') {
+                Get-ChildItem -LiteralPath (Join-Path $ModuleFolder "bin/$framework") -File | ForEach-Object Name | Sort-Object |
+                    Should -Be @('OpenAI.Images.Core.dll', 'OpenAI.Images.dll') -Because "bin/$framework holds the module's own assemblies only"
+            }
+        }
+    }
+
+    Context 'Import' {
+        It 'imports in a fresh PowerShell without warnings or errors' {
+            $pwsh = (Get-Process -Id $PID).Path
+
+            $result = & $pwsh -NoProfile -NonInteractive -Command {
+                param($Path)
+                $warnings = @()
+                $failure = $null
+                try {
+                    Import-Module -Name $Path -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+                }
+                catch {
+                    $failure = $_.ToString()
+                }
+                [pscustomobject]@{
+                    Warnings = @($warnings | ForEach-Object { $_.ToString() })
+                    Failure  = $failure
+                    Commands = @(Get-Command -Module OpenAI.Images | ForEach-Object Name)
+                }
+            } -args $ModuleManifest
+
+            $result.Failure | Should -BeNullOrEmpty
+            $result.Warnings | Should -HaveCount 0
+            $result.Commands | Should -Not -BeNullOrEmpty
+        }
+
+        It 'exports exactly the manifest''s CmdletsToExport, and no functions, aliases or variables' {
+            $exported = @(Get-Command -Module OpenAI.Images | ForEach-Object Name | Sort-Object)
+
+            $exported | Should -Be @($Manifest.CmdletsToExport | Sort-Object)
+            @(Get-Command -Module OpenAI.Images -CommandType Function, Alias) | Should -HaveCount 0
+            $module = Get-Module -Name OpenAI.Images | Select-Object -First 1
+            $module.ExportedVariables.Count | Should -Be 0
+        }
+
+        It 'loads the assembly built for this edition' {
+            $expected = if ($PSEdition -eq 'Core') { 'net8.0' } else { 'net472' }
+            $location = (Get-Command -Name New-OpenAIImage).ImplementingType.Assembly.Location
+
+            Split-Path -Leaf (Split-Path -Parent $location) | Should -BeExactly $expected
+            $location | Should -BeLike "$ModuleFolder*"
+        }
+
+        It 'can be removed and imported again in the same session' {
+            Remove-Module -Name OpenAI.Images -Force
+            Import-Module -Name $ModuleManifest -ErrorAction Stop
+
+            Get-Command -Name New-OpenAIImage -Module OpenAI.Images | Should -Not -BeNullOrEmpty
+        }
+
+        It 'loads the output formats for ImageResult' {
+            Get-FormatData -TypeName 'OpenAI.Images.ImageResult' | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context 'Help for <_>' -ForEach $CmdletNames {
+        BeforeAll {
+            $Name = $_
+            # A cmdlet the module does not export fails here through every test below (and in the export test above).
+            $Help = Get-Help -Name $Name -Full -ErrorAction SilentlyContinue
+            $CommandInfo = Get-Command -Name $Name -Module OpenAI.Images -ErrorAction SilentlyContinue
+            $Parameters = @(if ($CommandInfo) { $CommandInfo.Parameters.Keys | Where-Object { $_ -notin $CommonParameters } })
+        }
+
+        It 'has a real synopsis (not the syntax Get-Help makes up without a help file)' {
+            $synopsis = ([string]$Help.Synopsis).Trim()
+
+            $synopsis | Should -Not -BeNullOrEmpty
+            $synopsis | Should -Not -BeLike "$Name *"
+            $synopsis | Should -Not -BeLike '*<CommonParameters>*'
+        }
+
+        It 'has a description' {
+            (@($Help.description | ForEach-Object Text) -join "`n").Trim() | Should -Not -BeNullOrEmpty
+        }
+
+        It 'has at least one example with code' {
+            @($Help.examples.example | Where-Object { ([string]$_.code).Trim() }) | Should -Not -BeNullOrEmpty
+        }
+
+        It 'describes every parameter' {
+            $CommandInfo | Should -Not -BeNullOrEmpty -Because "$Name is in the manifest's CmdletsToExport"
+            $described = @{}
+            foreach ($parameter in @($Help.parameters.parameter)) {
+                if ($null -ne $parameter) {
+                    $described[[string]$parameter.name] = (@($parameter.description | ForEach-Object Text) -join "`n").Trim()
+                }
+            }
+
+            $undocumented = @($Parameters | Where-Object { -not $described[$_] })
+            $undocumented | Should -HaveCount 0 -Because "every parameter of $Name needs a description in its help"
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using static OpenAI.Images.FakeApi.Tests.TestSupport;
+
+namespace OpenAI.Images.FakeApi.Tests;
+
+public class ControlApiTests
+{
+    private static async Task<JsonNode> ControlAsync(HttpClient client, HttpMethod method, string route, string? json = null, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var request = new HttpRequestMessage(method, "_fake/" + route);
+        if (json is not null)
+        {
+            request.Content = JsonBody(json);
+        }
+
+        using HttpResponseMessage response = await client.SendAsync(request, Ct);
+        string text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(expected == response.StatusCode, $"{method} {route}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    [Fact]
+    public async Task Enqueue_Requests_Reset_RoundTrip_AndControlCallsAreNotRecorded()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+        using HttpClient api = Client(server);
+
+        JsonNode queued = await ControlAsync(control, HttpMethod.Post, "enqueue",
+            """[{"kind":"error","status":429,"message":"slow down","type":"requests","code":"rate_limit_exceeded","headers":{"retry-after-ms":"10"},"count":2},{"kind":"html","status":503}]""");
+        Assert.Equal(3, (int)queued["pending"]!);
+
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("gpt-image-1"), "model" },
+            { new ByteArrayContent(Asset("sample-8x8.png")) { Headers = { ContentType = new("image/png") } }, "image[]", "a.png" },
+        };
+        using HttpResponseMessage first = await api.PostAsync("images/edits", form, Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.Equal("10", first.Headers.GetValues("retry-after-ms").Single());
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await api.PostAsync("images/generations", JsonBody("""{"prompt":"é"}"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.PostAsync("images/generations", JsonBody("{}"), Ct)).StatusCode);
+        Assert.Equal(0, (int)(await ControlAsync(control, HttpMethod.Get, "queue"))["pending"]!);
+
+        JsonArray requests = (await ControlAsync(control, HttpMethod.Get, "requests")).AsArray();
+        Assert.Equal(3, requests.Count);
+        JsonNode edit = requests[0]!;
+        Assert.Equal("POST", (string?)edit["method"]);
+        Assert.Equal("/v1/images/edits", (string?)edit["path"]);
+        Assert.Equal("Bearer sk-test", (string?)edit["headers"]!["authorization"]![0]);
+        Assert.Null(edit["json"]);
+        Assert.Null(edit["bodyText"]);
+        Assert.Equal((int)edit["bodyLength"]!, Convert.FromBase64String((string)edit["bodyBase64"]!).Length);
+        JsonArray parts = edit["parts"]!.AsArray();
+        Assert.Equal("model", (string?)parts[0]!["name"]);
+        Assert.Equal("gpt-image-1", (string?)parts[0]!["text"]);
+        Assert.False((bool)parts[0]!["isFile"]!);
+        Assert.Equal("image[]", (string?)parts[1]!["name"]);
+        Assert.Equal("a.png", (string?)parts[1]!["fileName"]);
+        Assert.Equal("image/png", (string?)parts[1]!["contentType"]);
+        Assert.StartsWith("form-data; name=\"image[]\"", (string?)parts[1]!["contentDisposition"]);
+        Assert.Null(parts[1]!["text"]);
+        Assert.Equal(Asset("sample-8x8.png"), Convert.FromBase64String((string)parts[1]!["dataBase64"]!));
+        JsonNode generation = requests[1]!;
+        Assert.Equal("é", (string?)generation["json"]!["prompt"]);
+        Assert.Equal("{\"prompt\":\"é\"}", (string?)generation["bodyText"]);
+        Assert.Matches(new Regex("^\\d{4}-\\d\\d-\\d\\dT"), (string)generation["receivedAt"]!);
+
+        await ControlAsync(control, HttpMethod.Delete, "requests");
+        Assert.Empty(server.Requests);
+
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"empty","status":500}""");
+        (await api.PostAsync("images/generations", JsonBody("{}"), Ct)).Dispose();
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"empty","status":500}""");
+        await ControlAsync(control, HttpMethod.Post, "reset");
+        Assert.Empty(server.Requests);
+        Assert.Equal(0, server.PendingResponses);
+    }
+
+    [Fact]
+    public async Task Enqueue_EveryKind_ParsesAndBehaves()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+        using HttpClient api = Client(server);
+        const string body = """{"model":"gpt-image-1","prompt":"p"}""";
+
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """
+            [
+              {"kind":"json","status":202,"body":{"created":5,"data":[]}},
+              {"kind":"raw","status":200,"contentType":"text/plain","body":"hello"},
+              {"kind":"raw","status":200,"contentType":"application/octet-stream","bodyBase64":"AAEC"},
+              {"kind":"truncated"},
+              {"kind":"stall","ms":50},
+              {"kind":"trickle","chunk":64,"intervalMs":1},
+              {"kind":"success","omitUsage":true,"omitRequestId":true,"extraFields":true,"revisedPrompt":"r","dataCount":2,"usage":{"outputImageTokens":7}},
+              {"kind":"success","usage":{"outputImageTokens":7,"inputTextTokens":1,"inputImageTokens":0}},
+              {"kind":"reset","bytes":10}
+            ]
+            """);
+
+        using (HttpResponseMessage r = await api.PostAsync("images/generations", JsonBody(body), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+            Assert.Equal(5, (int)(await ReadJsonObjectAsync(r))["created"]!);
+        }
+
+        Assert.Equal("hello", await (await api.PostAsync("images/generations", JsonBody(body), Ct)).Content.ReadAsStringAsync(Ct));
+        Assert.Equal(new byte[] { 0, 1, 2 }, await (await api.PostAsync("images/generations", JsonBody(body), Ct)).Content.ReadAsByteArrayAsync(Ct));
+        string truncated = await (await api.PostAsync("images/generations", JsonBody(body), Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(truncated));
+        Assert.NotNull((await ReadJsonObjectAsync(await api.PostAsync("images/generations", JsonBody(body), Ct)))["usage"]);
+        Assert.NotNull((await ReadJsonObjectAsync(await api.PostAsync("images/generations", JsonBody(body), Ct)))["usage"]);
+
+        using (HttpResponseMessage r = await api.PostAsync("images/generations", JsonBody(body), Ct))
+        {
+            Assert.False(r.Headers.Contains("x-request-id"));
+            JsonObject shaped = await ReadJsonObjectAsync(r);
+            Assert.False(shaped.ContainsKey("usage"));
+            Assert.Equal(2, shaped["data"]!.AsArray().Count);
+            Assert.Equal("r", (string?)shaped["data"]![0]!["revised_prompt"]);
+            Assert.True(shaped.ContainsKey("x_fake_unknown_string"));
+        }
+
+        JsonObject usage = (await ReadJsonObjectAsync(await api.PostAsync("images/generations", JsonBody(body), Ct)))["usage"]!.AsObject();
+        Assert.Equal(8, (int)usage["total_tokens"]!);
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => api.PostAsync("images/generations", JsonBody(body), Ct));
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"nope"}""", "Unknown kind")]
+    [InlineData("""{"kind":"error","mesage":"typo"}""", "Unknown property 'mesage'")]
+    [InlineData("""{"kind":"stall"}""", "stall needs")]
+    [InlineData("""{"kind":"error","status":"x"}""", "must be an integer")]
+    [InlineData("""{"kind":"error","count":0}""", "count")]
+    [InlineData("""not json""", "not valid JSON")]
+    [InlineData("""{"kind":"raw","bodyBase64":"***"}""", "base-64")]
+    public async Task Enqueue_RejectsMistakesWith400(string json, string message)
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+
+        JsonNode error = await ControlAsync(control, HttpMethod.Post, "enqueue", json, HttpStatusCode.BadRequest);
+
+        Assert.Contains(message, (string)error["error"]!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, server.PendingResponses);
+    }
+
+    [Fact]
+    public async Task Chaos_FailsTheGivenShareOfRequests_Reproducibly()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+        using HttpClient api = Client(server);
+        await ControlAsync(control, HttpMethod.Post, "chaos", """{"rate":0.3,"seed":7,"response":{"kind":"error","status":500,"message":"chaos"}}""");
+
+        int failures = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            using HttpResponseMessage r = await api.PostAsync("images/generations", JsonBody("{}"), Ct);
+            failures += r.StatusCode == HttpStatusCode.InternalServerError ? 1 : 0;
+        }
+
+        Assert.InRange(failures, 8, 30);
+        await ControlAsync(control, HttpMethod.Post, "chaos", """{"rate":0}""");
+        Assert.Null(server.Responder);
+    }
+
+    [Fact]
+    public async Task UnknownControlRoute_Is404_AndNotRecorded()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+
+        await ControlAsync(control, HttpMethod.Get, "nope", expected: HttpStatusCode.NotFound);
+        Assert.Equal("ok", (string?)(await ControlAsync(control, HttpMethod.Get, "health"))["status"]);
+
+        Assert.Empty(server.Requests);
+    }
+}

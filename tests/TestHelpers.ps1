@@ -1,0 +1,302 @@
+<#
+.SYNOPSIS
+    Shared setup for the Pester 5 suites (tests/*.Tests.ps1). Dot-source it in BeforeAll.
+
+.DESCRIPTION
+    Dot-sourcing this file:
+      - finds the repository root (the folder holding OpenAI.Images.slnx) and sets $RepoRoot, $ModuleManifest,
+        $AssetDirectory and $TestApiKey in the caller's scope;
+      - imports the module from out/OpenAI.Images, the folder that ships. It builds nothing: run `dotnet build`
+        (or ./build.ps1) first; a missing build is reported with what to run.
+
+    It also defines small functions for the suites:
+      Start-Fake / Stop-Fake     start the standalone fake OpenAI server (tests/OpenAI.Images.FakeApi, loopback
+                                 only) and point $env:OPENAI_API_KEY / $env:OPENAI_BASE_URL at it; Stop-Fake
+                                 shuts it down and restores the variables.
+      Reset-Fake                 forgets recorded requests and queued replies.
+      Add-FakeResponse           queues replies (entries as in the fake's README: kind, status, headers, count, ...).
+      Get-FakeRequest            the recorded requests (-Api: API calls only, -Download: image downloads only).
+      Get-FakePart, Get-FakeField, Get-FakeHeader, Get-FakePartBase64
+                                 read recorded multipart parts, fields and headers.
+      New-TestFolder, Copy-TestAsset, Get-AssetBase64, Get-FileBase64
+                                 fresh folders under $TestDrive and the images of tests/assets.
+
+    Typical use:
+        BeforeAll {
+            . $PSScriptRoot/TestHelpers.ps1
+            $FakeApi = Start-Fake
+        }
+        AfterAll { Stop-Fake $FakeApi }
+        BeforeEach { Reset-Fake }
+
+    The functions that talk to the fake default to the $FakeApi variable of the calling scope.
+    Everything runs on 127.0.0.1 only. Needs PowerShell 7.4+ (the suites' target).
+#>
+
+function Get-RepoRoot {
+    # The folder with OpenAI.Images.slnx, walking up from this file's folder.
+    $dir = [System.IO.DirectoryInfo]::new($PSScriptRoot)
+    while ($null -ne $dir) {
+        if ([System.IO.File]::Exists([System.IO.Path]::Combine($dir.FullName, 'OpenAI.Images.slnx'))) {
+            return $dir.FullName
+        }
+        $dir = $dir.Parent
+    }
+    throw "Cannot find the repository root (a folder with OpenAI.Images.slnx) above '$PSScriptRoot'."
+}
+
+$RepoRoot = Get-RepoRoot
+$ModuleManifest = [System.IO.Path]::Combine($RepoRoot, 'out', 'OpenAI.Images', 'OpenAI.Images.psd1')
+$AssetDirectory = [System.IO.Path]::Combine($RepoRoot, 'tests', 'assets')
+# The fake's dll from the most recent build, Debug or Release (./build.ps1 -Configuration Release builds the latter).
+$FakeApiDll = @('Debug', 'Release') |
+    ForEach-Object { [System.IO.FileInfo]::new([System.IO.Path]::Combine($RepoRoot, 'tests', 'OpenAI.Images.FakeApi', 'bin', $_, 'net10.0', 'OpenAI.Images.FakeApi.dll')) } |
+    Sort-Object -Property { if ($_.Exists) { $_.LastWriteTimeUtc } else { [DateTime]::MinValue } } -Descending |
+    Select-Object -First 1 |
+    ForEach-Object FullName
+
+# The key the suites use; the fake is started with it and answers 401 to any other.
+$TestApiKey = 'sk-test-pester-0123456789abcdefSECRETwxyz'
+
+if (-not [System.IO.File]::Exists($ModuleManifest)) {
+    throw "The module is not built: '$ModuleManifest' is missing. Run 'dotnet build' (or ./build.ps1) at the repository root '$RepoRoot' first."
+}
+
+Import-Module -Name $ModuleManifest -Force -ErrorAction Stop
+
+function Start-Fake {
+    <#
+    .SYNOPSIS
+        Starts the standalone fake OpenAI server and points OPENAI_API_KEY / OPENAI_BASE_URL at it.
+    .OUTPUTS
+        An object with Process, BaseUri (http://127.0.0.1:PORT/v1), Root (http://127.0.0.1:PORT), ApiKey and the
+        saved environment; pass it to Stop-Fake.
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $ApiKey = $TestApiKey,
+        [int] $TimeoutSec = 60
+    )
+
+    if (-not [System.IO.File]::Exists($FakeApiDll)) {
+        throw "The fake OpenAI server is not built: '$FakeApiDll' is missing. Run 'dotnet build' (or ./build.ps1) at the repository root '$RepoRoot' first."
+    }
+
+    $dotnet = Get-Command -Name 'dotnet' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($null -eq $dotnet) {
+        throw "'dotnet' (the .NET 10 SDK or runtime) is not on PATH; the fake OpenAI server needs it."
+    }
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($dotnet.Source)
+    foreach ($argument in @($FakeApiDll, '--port', '0', '--api-key', $ApiKey)) {
+        $startInfo.ArgumentList.Add($argument)
+    }
+    $startInfo.UseShellExecute = $false
+    # Keep stdin open: the fake exits when it reaches end-of-file, so it also goes away if this process dies.
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.WorkingDirectory = $RepoRoot
+
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $baseUri = $null
+    try {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while ($null -eq $baseUri) {
+            $remaining = $deadline - [DateTime]::UtcNow
+            if ($remaining -le [TimeSpan]::Zero) {
+                throw "The fake OpenAI server did not print 'FAKE_OPENAI_LISTENING <url>' within $TimeoutSec s."
+            }
+            $read = $process.StandardOutput.ReadLineAsync()
+            if (-not $read.Wait($remaining)) {
+                throw "The fake OpenAI server did not print 'FAKE_OPENAI_LISTENING <url>' within $TimeoutSec s."
+            }
+            $line = $read.Result
+            if ($null -eq $line) {
+                $null = $process.WaitForExit(5000)
+                throw "The fake OpenAI server exited (code $($process.ExitCode)) before it was listening."
+            }
+            if ($line -match '^FAKE_OPENAI_LISTENING (http://127\.0\.0\.1:\d+/v1)\s*$') {
+                $baseUri = $Matches[1]
+            }
+        }
+    }
+    catch {
+        if (-not $process.HasExited) { $process.Kill() }
+        $process.Dispose()
+        throw
+    }
+
+    $saved = @{}
+    foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID') {
+        $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
+    }
+    [System.Environment]::SetEnvironmentVariable('OPENAI_API_KEY', $ApiKey)
+    [System.Environment]::SetEnvironmentVariable('OPENAI_BASE_URL', $baseUri)
+    # Organization / project headers from the developer's own environment would change the requests.
+    [System.Environment]::SetEnvironmentVariable('OPENAI_ORG_ID', $null)
+    [System.Environment]::SetEnvironmentVariable('OPENAI_PROJECT_ID', $null)
+
+    [pscustomobject]@{
+        Process     = $process
+        BaseUri     = $baseUri
+        Root        = $baseUri -replace '/v1$', ''
+        ApiKey      = $ApiKey
+        SavedEnvironment = $saved
+    }
+}
+
+function Stop-Fake {
+    <#
+    .SYNOPSIS
+        Shuts the fake down (POST /_fake/shutdown, then closes its stdin) and restores the environment variables.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] [object] $Server = $FakeApi)
+
+    if ($null -eq $Server) {
+        return
+    }
+
+    try {
+        $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/shutdown" -NoProxy -TimeoutSec 10
+    }
+    catch {
+        Write-Verbose "The fake did not answer /_fake/shutdown: $_"
+    }
+
+    $process = $Server.Process
+    try {
+        try { $process.StandardInput.Close() } catch { Write-Verbose "Closing the fake's stdin: $_" }
+        if (-not $process.WaitForExit(10000)) {
+            $process.Kill()
+            $null = $process.WaitForExit(5000)
+        }
+    }
+    finally {
+        $process.Dispose()
+        foreach ($entry in $Server.SavedEnvironment.GetEnumerator()) {
+            [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value)
+        }
+    }
+}
+
+function Reset-Fake {
+    <# .SYNOPSIS Forgets the recorded requests and queued replies (POST /_fake/reset). #>
+    [CmdletBinding()]
+    param([object] $Server = $FakeApi)
+
+    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/reset" -NoProxy -TimeoutSec 30
+}
+
+function Add-FakeResponse {
+    <#
+    .SYNOPSIS
+        Queues replies (POST /_fake/enqueue), used in order by the next matching requests.
+    .EXAMPLE
+        Add-FakeResponse @{ kind = 'error'; status = 429; code = 'rate_limit_exceeded'; headers = @{ 'retry-after-ms' = '10' } }
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)] [hashtable[]] $Entry,
+        [object] $Server = $FakeApi
+    )
+
+    $body = ConvertTo-Json -InputObject @($Entry) -Depth 10 -Compress
+    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/enqueue" -ContentType 'application/json' -Body $body -NoProxy -TimeoutSec 30
+}
+
+function Get-FakeRequest {
+    <#
+    .SYNOPSIS
+        The requests the fake recorded, oldest first (GET /_fake/requests): method, path, headers (lower-case names,
+        each an array of values), contentType, bodyText, json (the parsed JSON body), parts (name, fileName,
+        contentType, isFile, length, dataBase64, text), isDownload. Written one by one to the pipeline (wrap the
+        call in @() for an array).
+    #>
+    [CmdletBinding()]
+    param(
+        [switch] $Api,
+        [switch] $Download,
+        [object] $Server = $FakeApi
+    )
+
+    $all = @(Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30)
+    if ($Api) { return $all | Where-Object { -not $_.isDownload } }
+    if ($Download) { return $all | Where-Object { $_.isDownload } }
+    $all
+}
+
+function Get-FakePart {
+    <# .SYNOPSIS The multipart parts of a recorded request with this exact name (e.g. 'image[]'), in order. #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [object] $Request,
+        [Parameter(Mandatory, Position = 1)] [string] $Name
+    )
+
+    $Request.parts | Where-Object { $_.name -ceq $Name }
+}
+
+function Get-FakeField {
+    <# .SYNOPSIS The text of the LAST multipart part with this name (what a server keeps), or $null. #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [object] $Request,
+        [Parameter(Mandatory, Position = 1)] [string] $Name
+    )
+
+    $parts = @(Get-FakePart $Request $Name)
+    if ($parts.Count -eq 0) { return $null }
+    $parts[-1].text
+}
+
+function Get-FakeHeader {
+    <# .SYNOPSIS The first value of a request header (any case), or $null when it was not sent. #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [object] $Request,
+        [Parameter(Mandatory, Position = 1)] [string] $Name
+    )
+
+    $header = $Request.headers.PSObject.Properties[$Name.ToLowerInvariant()]
+    if ($null -eq $header) { return $null }
+    @($header.Value)[0]
+}
+
+function New-TestFolder {
+    <# .SYNOPSIS A new empty folder under $TestDrive (TestDrive lives as long as the Describe/Context). #>
+    $path = [System.IO.Path]::Combine($TestDrive, [System.Guid]::NewGuid().ToString('N').Substring(0, 12))
+    $null = New-Item -ItemType Directory -Path $path
+    $path
+}
+
+function Copy-TestAsset {
+    <# .SYNOPSIS Copies tests/assets/NAME into a folder (optionally under another name) and returns the new path. #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Name,
+        [Parameter(Mandatory, Position = 1)] [string] $Destination,
+        [Parameter(Position = 2)] [string] $NewName = $Name
+    )
+
+    $target = [System.IO.Path]::Combine($Destination, $NewName)
+    [System.IO.File]::Copy([System.IO.Path]::Combine($AssetDirectory, $Name), $target, $true)
+    $target
+}
+
+function Get-FileBase64 {
+    <# .SYNOPSIS A file's bytes as base64: compare images with Should -BeExactly and get a readable failure. #>
+    param([Parameter(Mandatory, Position = 0)] [string] $Path)
+
+    [System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes($Path))
+}
+
+function Get-AssetBase64 {
+    <# .SYNOPSIS tests/assets/NAME as base64. #>
+    param([Parameter(Mandatory, Position = 0)] [string] $Name)
+
+    Get-FileBase64 ([System.IO.Path]::Combine($AssetDirectory, $Name))
+}
+
+function Get-FolderContent {
+    <# .SYNOPSIS The names of every file in a folder, hidden ones (.openai-images-*.tmp) included, sorted. #>
+    param([Parameter(Mandatory, Position = 0)] [string] $Path)
+
+    Get-ChildItem -LiteralPath $Path -File -Force -Recurse | ForEach-Object Name | Sort-Object
+}
