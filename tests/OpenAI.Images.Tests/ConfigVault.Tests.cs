@@ -159,5 +159,10 @@ public sealed class ConfigVaultTests : ConfigTest
         Assert.Contains("\"proxyCredentialSecret\": \"OpenAI.Images-default-Proxy\"", File.ReadAllText(ConfigFile));
         AssertNotInUserFiles("proxy-pass-0123456789");
         Assert.DoesNotContain("proxy-pass-0123456789", r.AllText());
+
+        ScriptResult cleared = Run("Set-OpenAIConfig -ProxyCredential $null; (Get-OpenAIConfig).ProxyUserName");
+        Assert.True(!cleared.AllErrors.Any(), cleared.Describe());
+        Assert.Null(Assert.Single(cleared.Output));
+        Assert.DoesNotContain("proxyCredentialSecret", File.ReadAllText(ConfigFile));
     }
 }

@@ -72,7 +72,6 @@ namespace OpenAI.Images.PowerShell.Commands
 
         /// <summary>The proxy's credential.</summary>
         [Parameter]
-        [Credential]
         public PSCredential? ProxyCredential { get; set; }
 
         /// <summary>Default seconds per attempt (1-86400).</summary>
