@@ -25,6 +25,10 @@ public sealed class ConfigVaultTests : ConfigTest
         Assert.False(File.Exists(ConfigFile), "no half-saved profile");
         Assert.DoesNotContain(Key, r.AllText());
 
+        // The failed Import-Module of SecretManagement is handled: only the module's own error reaches $Error.
+        ScriptResult log = Run($"Set-OpenAIConfig -ApiKey '{Key}' -ErrorAction SilentlyContinue\n$Error | ForEach-Object {{ $_.FullyQualifiedErrorId }}");
+        Assert.Equal(new[] { "OpenAI.SecretManagementNotInstalled,OpenAI.Images.PowerShell.Commands.SetOpenAIConfigCommand" }, log.Output.Select(o => o.ToString()));
+
         // Without SecretManagement everything else still works: session keys and non-secret saved settings.
         ScriptResult ok = Run($"Set-OpenAIConfig -ApiKey '{Key}' -Scope Process\nSet-OpenAIConfig -MaxRetries 1\nNew-OpenAIImage 'a'; $Error.Count");
         Assert.True(!ok.AllErrors.Any(), ok.Describe());
