@@ -3,42 +3,37 @@
     Setup for the configuration Pester 5 suites (Set-, Get-, Remove-OpenAIConfig.Tests.ps1). Dot-source it in BeforeAll.
 
 .DESCRIPTION
-    Builds nothing: run `dotnet build` at the repository root first. Dot-sourcing it imports the module from
-    out/OpenAI.Images (the folder that ships) and defines:
+    Builds nothing: run `dotnet build` at the repository root first. It dot-sources TestHelpers.ps1 (repository
+    paths, module import from out/OpenAI.Images, Reset-Fake, Get-FakeRequest, Get-FakeHeader, Stop-Fake, $TestApiKey)
+    and adds:
 
-      Start-ConfigFake / Stop-ConfigFake   the standalone fake OpenAI server (loopback only, any API key accepted),
-                                           with $env:OPENAI_API_KEY / $env:OPENAI_BASE_URL pointing at it.
-      Get-ConfigFakeRequest, Reset-ConfigFake
-                                           what the fake recorded (/_fake/requests), and forgetting it.
+      Start-ConfigFake                     the standalone fake OpenAI server accepting any API key (these suites use
+                                           several keys), with $env:OPENAI_API_KEY = $TestApiKey and
+                                           $env:OPENAI_BASE_URL pointing at it; stop it with Stop-Fake.
       Enter-ConfigSandbox / Exit-ConfigSandbox
                                            per test: the config folder (XDG_CONFIG_HOME, HOME, APPDATA) moved into
-                                           $TestDrive, OPENAI_* / AZURE_* variables cleared, PSModulePath holding
-                                           only the SecretManagement test double (tests/SecretManagementDouble) or
-                                           nothing, the double's vaults and the module's Process-scope settings
-                                           cleared; all restored afterwards. The real user profile is never touched.
+                                           $TestDrive, OPENAI_ORG_ID / OPENAI_PROJECT_ID / AZURE_* cleared,
+                                           PSModulePath holding only $PSHOME/Modules and, with -WithSecretManagement,
+                                           the SecretManagement test double (tests/SecretManagementDouble), the
+                                           double's vaults and the module's Process-scope settings cleared; all
+                                           restored afterwards. The real user profile is never touched.
+      Clear-ConfigSession                  forgets the Process-scope settings, as a new pwsh process would.
       Register-TestVault                   imports the double and registers a vault (optionally locked).
-      ConvertTo-TestSecureString           a SecureString from test text.
+      ConvertTo-TestSecureString, Get-SandboxText
 #>
 
-$ConfigRepoRoot = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..'))
-$ConfigModuleManifest = [System.IO.Path]::Combine($ConfigRepoRoot, 'out', 'OpenAI.Images', 'OpenAI.Images.psd1')
-$SecretManagementDouble = [System.IO.Path]::Combine($ConfigRepoRoot, 'tests', 'SecretManagementDouble')
-$ConfigFakeDll = [System.IO.Path]::Combine($ConfigRepoRoot, 'tests', 'OpenAI.Images.FakeApi', 'bin', 'Debug', 'net10.0', 'OpenAI.Images.FakeApi.dll')
-$ConfigTestKey = 'sk-test-config-0123456789abcdefENVxwxyz'
+. $PSScriptRoot/TestHelpers.ps1
 
-if (-not [System.IO.File]::Exists($ConfigModuleManifest)) {
-    throw "The module is not built: '$ConfigModuleManifest' is missing. Run 'dotnet build' at '$ConfigRepoRoot' first."
-}
-
-Import-Module -Name $ConfigModuleManifest -Force -ErrorAction Stop
+$SecretManagementDouble = [System.IO.Path]::Combine($RepoRoot, 'tests', 'SecretManagementDouble')
 
 function Start-ConfigFake {
-    if (-not [System.IO.File]::Exists($ConfigFakeDll)) {
-        throw "The fake OpenAI server is not built: '$ConfigFakeDll' is missing. Run 'dotnet build' at '$ConfigRepoRoot' first."
+    # Like Start-Fake, but the fake accepts any key; the object works with Stop-Fake, Reset-Fake and Get-FakeRequest.
+    if (-not [System.IO.File]::Exists($FakeApiDll)) {
+        throw "The fake OpenAI server is not built: '$FakeApiDll' is missing. Run 'dotnet build' at '$RepoRoot' first."
     }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($ConfigFakeDll, '--port', '0')) { $startInfo.ArgumentList.Add($argument) }
+    foreach ($argument in @($FakeApiDll, '--port', '0')) { $startInfo.ArgumentList.Add($argument) }
     $startInfo.UseShellExecute = $false
     $startInfo.RedirectStandardInput = $true   # the fake exits when its stdin closes, so it never outlives the tests
     $startInfo.RedirectStandardOutput = $true
@@ -50,32 +45,11 @@ function Start-ConfigFake {
     }
 
     $baseUri = $Matches[1]
-    $saved = @{ OPENAI_API_KEY = $env:OPENAI_API_KEY; OPENAI_BASE_URL = $env:OPENAI_BASE_URL }
-    $env:OPENAI_API_KEY = $ConfigTestKey
+    $saved = @{}
+    foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL') { $saved[$name] = [System.Environment]::GetEnvironmentVariable($name) }
+    $env:OPENAI_API_KEY = $TestApiKey
     $env:OPENAI_BASE_URL = $baseUri
-    [pscustomobject]@{ Process = $process; BaseUri = $baseUri; Root = $baseUri -replace '/v1$', ''; Saved = $saved }
-}
-
-function Stop-ConfigFake([object] $Server) {
-    if ($null -eq $Server) { return }
-    try { $Server.Process.StandardInput.Close() } catch { Write-Verbose "stdin: $_" }
-    if (-not $Server.Process.WaitForExit(10000)) { $Server.Process.Kill() }
-    $Server.Process.Dispose()
-    foreach ($entry in $Server.Saved.GetEnumerator()) { [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
-}
-
-function Reset-ConfigFake([object] $Server = $ConfigFake) {
-    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/reset" -NoProxy -TimeoutSec 30
-}
-
-function Get-ConfigFakeRequest([object] $Server = $ConfigFake) {
-    @(Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30) | Where-Object { -not $_.isDownload }
-}
-
-function Get-ConfigFakeHeader([object] $Request, [string] $Name) {
-    $header = $Request.headers.PSObject.Properties[$Name.ToLowerInvariant()]
-    if ($null -eq $header) { return $null }
-    @($header.Value)[0]
+    [pscustomobject]@{ Process = $process; BaseUri = $baseUri; Root = $baseUri -replace '/v1$', ''; ApiKey = $TestApiKey; SavedEnvironment = $saved }
 }
 
 function Clear-ConfigSession {
@@ -90,7 +64,7 @@ function Reset-SecretManagementDouble {
 }
 
 $script:SandboxVariables = @('XDG_CONFIG_HOME', 'HOME', 'APPDATA', 'PSModulePath', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
-    'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'OPENAI_API_VERSION', 'OPENAI_API_KEY', 'OPENAI_BASE_URL')
+    'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'OPENAI_API_VERSION')
 
 function Enter-ConfigSandbox {
     param([switch] $WithSecretManagement)
@@ -107,7 +81,11 @@ function Enter-ConfigSandbox {
     foreach ($name in 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'OPENAI_API_VERSION') {
         [System.Environment]::SetEnvironmentVariable($name, $null)
     }
-    $env:PSModulePath = if ($WithSecretManagement) { $SecretManagementDouble + [System.IO.Path]::PathSeparator + $empty } else { $empty }
+    # PowerShell's own modules ($PSHOME/Modules: Utility, Security, ...) stay reachable for auto-loading; none of them
+    # is SecretManagement, and user-installed modules (a real SecretManagement) are left out.
+    $paths = @($empty, [System.IO.Path]::Combine($PSHOME, 'Modules'))
+    if ($WithSecretManagement) { $paths = @($SecretManagementDouble) + $paths }
+    $env:PSModulePath = $paths -join [System.IO.Path]::PathSeparator
     Reset-SecretManagementDouble
     Clear-ConfigSession
     # Where the module keeps the settings file in this test.

@@ -5,10 +5,10 @@
 Describe 'Get-OpenAIConfig' {
     BeforeAll {
         . $PSScriptRoot/ConfigTestHelpers.ps1
-        $ConfigFake = Start-ConfigFake
+        $FakeApi = Start-ConfigFake
     }
 
-    AfterAll { Stop-ConfigFake $ConfigFake }
+    AfterAll { Stop-Fake $FakeApi }
 
     BeforeEach { $ConfigPath = Enter-ConfigSandbox -WithSecretManagement }
     AfterEach { Exit-ConfigSandbox }
@@ -21,12 +21,12 @@ Describe 'Get-OpenAIConfig' {
         $info.ApiKeySource | Should -Be 'Environment'
         $info.ApiKeyLocation | Should -BeExactly '$env:OPENAI_API_KEY'
         $info.Sources['BaseUri'] | Should -Be 'Environment'
-        $info.Endpoint.AbsoluteUri | Should -BeExactly "$($ConfigFake.BaseUri)/images/generations"
+        $info.Endpoint.AbsoluteUri | Should -BeExactly "$($FakeApi.BaseUri)/images/generations"
         $text = $info | Out-String
         $text | Should -Match 'sk-…wxyz \(Environment: \$env:OPENAI_API_KEY\)'
-        $text | Should -Not -Match ([regex]::Escape($ConfigTestKey))
-        ($info | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($ConfigTestKey))
-        ($info | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($ConfigTestKey))
+        $text | Should -Not -Match ([regex]::Escape($TestApiKey))
+        ($info | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($TestApiKey))
+        ($info | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($TestApiKey))
     }
 
     It 'reports each source: Session, ConfigFile, Vault, Environment, Default' {

@@ -4,10 +4,10 @@
 Describe 'Remove-OpenAIConfig' {
     BeforeAll {
         . $PSScriptRoot/ConfigTestHelpers.ps1
-        $ConfigFake = Start-ConfigFake
+        $FakeApi = Start-ConfigFake
     }
 
-    AfterAll { Stop-ConfigFake $ConfigFake }
+    AfterAll { Stop-Fake $FakeApi }
 
     BeforeEach {
         $ConfigPath = Enter-ConfigSandbox -WithSecretManagement
@@ -56,6 +56,6 @@ Describe 'Remove-OpenAIConfig' {
         Remove-OpenAIConfig -Profile work
 
         (Get-OpenAIConfig).ApiKeySource | Should -Be 'Environment'
-        $env:OPENAI_API_KEY | Should -BeExactly $ConfigTestKey
+        $env:OPENAI_API_KEY | Should -BeExactly $TestApiKey
     }
 }

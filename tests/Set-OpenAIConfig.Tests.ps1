@@ -5,13 +5,13 @@
 Describe 'Set-OpenAIConfig' {
     BeforeAll {
         . $PSScriptRoot/ConfigTestHelpers.ps1
-        $ConfigFake = Start-ConfigFake
+        $FakeApi = Start-ConfigFake
         $VaultKey = 'sk-vault-pester-0123456789VAULTxKEY'
     }
 
-    AfterAll { Stop-ConfigFake $ConfigFake }
+    AfterAll { Stop-Fake $FakeApi }
 
-    BeforeEach { Reset-ConfigFake }
+    BeforeEach { Reset-Fake }
 
     Context 'With SecretManagement and a default vault' {
         BeforeEach {
@@ -38,7 +38,7 @@ Describe 'Set-OpenAIConfig' {
 
             $null = New-OpenAIImage -Prompt 'a fox'
 
-            Get-ConfigFakeHeader (Get-ConfigFakeRequest)[0] 'Authorization' | Should -BeExactly "Bearer $VaultKey"
+            Get-FakeHeader (Get-FakeRequest -Api)[0] 'Authorization' | Should -BeExactly "Bearer $VaultKey"
         }
 
         It 'keeps -Scope Process settings in memory only, ahead of the saved ones' {
@@ -47,7 +47,7 @@ Describe 'Set-OpenAIConfig' {
 
             $null = New-OpenAIImage -Prompt 'a fox'
 
-            Get-ConfigFakeHeader (Get-ConfigFakeRequest)[0] 'Authorization' | Should -BeExactly 'Bearer sk-session-pester-0123456789SESSKEY'
+            Get-FakeHeader (Get-FakeRequest -Api)[0] 'Authorization' | Should -BeExactly 'Bearer sk-session-pester-0123456789SESSKEY'
             (Get-OpenAIConfig).MaxRetries | Should -Be 7
             Get-Content -LiteralPath $ConfigPath -Raw | Should -Not -Match 'maxRetries|SESSKEY'
         }
@@ -104,7 +104,7 @@ Describe 'Set-OpenAIConfig' {
         }
 
         It 'still saves non-secret settings, which a new pwsh process uses' {
-            Set-OpenAIConfig -BaseUri "$($ConfigFake.Root)/saved/v1" -Organization org-saved
+            Set-OpenAIConfig -BaseUri "$($FakeApi.Root)/saved/v1" -Organization org-saved
 
             $pwsh = (Get-Process -Id $PID).Path
             $result = & $pwsh -NoProfile -NonInteractive -Command {
@@ -113,13 +113,13 @@ Describe 'Set-OpenAIConfig' {
                 $image = New-OpenAIImage -Prompt 'from a new session'
                 (Get-OpenAIConfig).Sources['BaseUri'].ToString()
                 $image.Index
-            } -args $ConfigModuleManifest
+            } -args $ModuleManifest
 
             $result | Should -Be @('ConfigFile', '0')
-            $request = (Get-ConfigFakeRequest)[0]
+            $request = (Get-FakeRequest -Api)[0]
             $request.path | Should -BeExactly '/saved/v1/images/generations'
-            Get-ConfigFakeHeader $request 'OpenAI-Organization' | Should -BeExactly 'org-saved'
-            Get-ConfigFakeHeader $request 'Authorization' | Should -BeExactly "Bearer $ConfigTestKey"
+            Get-FakeHeader $request 'OpenAI-Organization' | Should -BeExactly 'org-saved'
+            Get-FakeHeader $request 'Authorization' | Should -BeExactly "Bearer $TestApiKey"
         }
 
         It 'keeps a -Scope Process key for this process only' {
@@ -131,7 +131,7 @@ Describe 'Set-OpenAIConfig' {
                 param($Manifest)
                 Import-Module $Manifest
                 (Get-OpenAIConfig).ApiKeySource.ToString()
-            } -args $ConfigModuleManifest
+            } -args $ModuleManifest
 
             $source | Should -BeExactly 'Environment'
             (Get-OpenAIConfig).ApiKeySource | Should -Be 'Session'
@@ -149,7 +149,7 @@ Describe 'Set-OpenAIConfig' {
             Set-OpenAIConfig -Profile lan -BaseUri http://gpu-box.example.test/v1 -Scope Process
 
             { New-OpenAIImage -Prompt 'a' -Profile lan } | Should -Throw -ErrorId 'OpenAI.InsecureTransport'
-            Get-ConfigFakeRequest | Should -BeNullOrEmpty
+            Get-FakeRequest -Api | Should -BeNullOrEmpty
         }
     }
 
@@ -158,26 +158,26 @@ Describe 'Set-OpenAIConfig' {
         AfterEach { Exit-ConfigSandbox }
 
         It 'talks to an Azure deployment with the api-key header and api-version' {
-            Set-OpenAIConfig -Profile az -ApiType AzureOpenAI -BaseUri $ConfigFake.Root -AzureDeployment img -ApiVersion 2024-10-21 -Scope Process
+            Set-OpenAIConfig -Profile az -ApiType AzureOpenAI -BaseUri $FakeApi.Root -AzureDeployment img -ApiVersion 2024-10-21 -Scope Process
             $env:AZURE_OPENAI_API_KEY = 'azure-pester-0123456789AZUREKEY'
 
             $null = New-OpenAIImage -Prompt 'a' -Profile az
 
-            $request = (Get-ConfigFakeRequest)[0]
+            $request = (Get-FakeRequest -Api)[0]
             $request.path | Should -BeExactly '/openai/deployments/img/images/generations'
             $request.queryString | Should -BeExactly '?api-version=2024-10-21'
-            Get-ConfigFakeHeader $request 'api-key' | Should -BeExactly 'azure-pester-0123456789AZUREKEY'
-            Get-ConfigFakeHeader $request 'Authorization' | Should -BeNullOrEmpty
+            Get-FakeHeader $request 'api-key' | Should -BeExactly 'azure-pester-0123456789AZUREKEY'
+            Get-FakeHeader $request 'Authorization' | Should -BeNullOrEmpty
         }
 
         It 'talks to the Azure v1 API with a bearer token' {
-            Set-OpenAIConfig -Profile v1 -ApiType AzureOpenAI -BaseUri "$($ConfigFake.Root)/openai/v1" -Scope Process
+            Set-OpenAIConfig -Profile v1 -ApiType AzureOpenAI -BaseUri "$($FakeApi.Root)/openai/v1" -Scope Process
 
             $null = New-OpenAIImage -Prompt 'a' -Profile v1
 
-            $request = (Get-ConfigFakeRequest)[0]
+            $request = (Get-FakeRequest -Api)[0]
             $request.path | Should -BeExactly '/openai/v1/images/generations'
-            Get-ConfigFakeHeader $request 'Authorization' | Should -BeExactly "Bearer $ConfigTestKey"
+            Get-FakeHeader $request 'Authorization' | Should -BeExactly "Bearer $TestApiKey"
         }
 
         It 'sends OpenAI-Organization and OpenAI-Project when set, from the profile or the environment' {
@@ -186,9 +186,9 @@ Describe 'Set-OpenAIConfig' {
 
             $null = New-OpenAIImage -Prompt 'a'
 
-            $request = (Get-ConfigFakeRequest)[0]
-            Get-ConfigFakeHeader $request 'OpenAI-Organization' | Should -BeExactly 'org-profile'
-            Get-ConfigFakeHeader $request 'OpenAI-Project' | Should -BeExactly 'proj_env'
+            $request = (Get-FakeRequest -Api)[0]
+            Get-FakeHeader $request 'OpenAI-Organization' | Should -BeExactly 'org-profile'
+            Get-FakeHeader $request 'OpenAI-Project' | Should -BeExactly 'proj_env'
         }
     }
 }
