@@ -156,7 +156,12 @@ namespace OpenAI.Images.PowerShell
 
             if (value is null)
             {
-                return setting == nameof(ApiKey) && ApiKeyLocation != null ? $"(none) ({ApiKeyLocation})" : string.Empty;
+                if (setting != nameof(ApiKey))
+                {
+                    return string.Empty;
+                }
+
+                return ApiKeyLocation != null ? $"(none) ({ApiKeyLocation})" : "(none)";
             }
 
             string text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
