@@ -17,6 +17,11 @@ namespace OpenAI.Images.PowerShell
                     {
                         ErrorDetails = new ErrorDetails(v.Message) { RecommendedAction = "Fix -" + v.ParamName + " and run the command again." },
                     };
+                case OpenAIConfigException c:
+                    return new ErrorRecord(c, c.ErrorId, CategoryOf(c), c.Target ?? target)
+                    {
+                        ErrorDetails = new ErrorDetails(c.Message),
+                    };
                 case OpenAIException o:
                     var record = new ErrorRecord(o, o.ErrorId, CategoryOf(o.Kind), target);
                     record.ErrorDetails = new ErrorDetails(o.Message);
@@ -67,6 +72,35 @@ namespace OpenAI.Images.PowerShell
                     return ErrorCategory.InvalidOperation;
                 default:
                     return ErrorCategory.NotSpecified;
+            }
+        }
+
+        /// <summary>The category of a configuration failure, by its error id.</summary>
+        public static ErrorCategory CategoryOf(OpenAIConfigException exception)
+        {
+            switch (exception.ErrorId)
+            {
+                case OpenAIConfigException.ConfigCorrupt:
+                case OpenAIConfigException.InvalidSecret:
+                    return ErrorCategory.InvalidData;
+                case OpenAIConfigException.ConfigReadFailed:
+                    return ErrorCategory.ReadError;
+                case OpenAIConfigException.ConfigWriteFailed:
+                    return ErrorCategory.WriteError;
+                case OpenAIConfigException.ProfileNotFound:
+                case OpenAIConfigException.VaultNotFound:
+                case OpenAIConfigException.NoDefaultVault:
+                    return ErrorCategory.ObjectNotFound;
+                case OpenAIConfigException.SecretManagementNotInstalled:
+                    return ErrorCategory.NotInstalled;
+                case OpenAIConfigException.VaultError:
+                    return ErrorCategory.ResourceUnavailable;
+                case OpenAIConfigException.InsecureTransport:
+                    return ErrorCategory.SecurityError;
+                case OpenAIConfigException.InvalidEnvironmentVariable:
+                    return ErrorCategory.InvalidArgument;
+                default:
+                    return ErrorCategory.InvalidOperation;
             }
         }
 

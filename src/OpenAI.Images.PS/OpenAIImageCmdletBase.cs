@@ -130,9 +130,9 @@ namespace OpenAI.Images.PowerShell
                     BaseUri = BaseUri,
                     TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null,
                     MaxRetries = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRetries)) ? MaxRetries : (int?)null,
-                });
+                }, this);
             }
-            catch (OpenAIException ex)
+            catch (Exception ex) when (ex is OpenAIException || ex is OpenAIValidationException)
             {
                 ThrowTerminatingError(ErrorRecords.From(ex, null));
             }

@@ -20,7 +20,13 @@ namespace OpenAI.Images.Http
                     return new Uri($"{endpoint}/openai/deployments/{Uri.EscapeDataString(options.AzureDeployment!)}/{relativePath}?api-version={Uri.EscapeDataString(version)}");
                 }
 
+                // The v1 API needs no api-version; one that was set explicitly (e.g. "preview") is passed on.
                 string v1 = root.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase) ? root : StripOpenAISegment(root) + "/openai/v1";
+                if (!string.IsNullOrEmpty(options.ApiVersion) && query.IndexOf("api-version=", StringComparison.OrdinalIgnoreCase) < 0)
+                {
+                    query = (query.Length == 0 ? "?" : query + "&") + "api-version=" + Uri.EscapeDataString(options.ApiVersion!);
+                }
+
                 return new Uri($"{v1}/{relativePath}{query}");
             }
 
@@ -71,9 +77,23 @@ namespace OpenAI.Images.Http
                 return;
             }
 
-            throw new OpenAIException(
-                OpenAIErrorKind.Configuration,
-                $"Refusing to send the API key over plain http to '{uri.Host}'. Use an https:// base URI, or allow it explicitly with Set-OpenAIConfig -AllowInsecureHttp.");
+            throw new OpenAIConfigException(
+                OpenAIConfigException.InsecureTransport,
+                $"Refusing to send the API key over plain http to '{uri.Host}', where anyone on the network could read it. Use an https:// base URI; "
+                + "or, for a server you trust on a private network, allow it explicitly with Set-OpenAIConfig -AllowInsecureHttp (http to this computer itself, such as localhost, is always allowed).",
+                WithoutUserInfo(uri));
+        }
+
+        /// <summary>The URI as text without any user name or password in it.</summary>
+        public static string WithoutUserInfo(Uri uri)
+        {
+            if (!uri.IsAbsoluteUri || string.IsNullOrEmpty(uri.UserInfo))
+            {
+                return uri.OriginalString;
+            }
+
+            var builder = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty };
+            return builder.Uri.AbsoluteUri;
         }
 
         public static bool IsLoopback(Uri uri)

@@ -26,7 +26,15 @@ namespace OpenAI.Images.Http
             return Clients.GetOrAdd(key, _ => Create(proxy, proxyCredential));
         }
 
-        private static HttpClient Create(Uri? proxy, NetworkCredential? proxyCredential)
+        private static HttpClient Create(Uri? proxy, NetworkCredential? proxyCredential) =>
+            // Each attempt has its own timeout (a linked CancellationTokenSource), so the client itself never times out.
+            new HttpClient(CreateHandler(proxy, proxyCredential), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+
+        /// <summary>
+        /// The handler for a proxy configuration. Without <paramref name="proxy"/> it uses .NET's default proxy: the
+        /// HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables, else the system settings.
+        /// </summary>
+        internal static HttpMessageHandler CreateHandler(Uri? proxy, NetworkCredential? proxyCredential)
         {
             IWebProxy? webProxy = proxy is null ? null : new WebProxy(proxy) { Credentials = proxyCredential };
 #if NET
@@ -39,14 +47,13 @@ namespace OpenAI.Images.Http
 #else
             var handler = new HttpClientHandler { AllowAutoRedirect = false };
 #endif
+            handler.UseProxy = true;
             if (webProxy != null)
             {
                 handler.Proxy = webProxy;
-                handler.UseProxy = true;
             }
 
-            // Each attempt has its own timeout (a linked CancellationTokenSource), so the client itself never times out.
-            return new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            return handler;
         }
     }
 }

@@ -48,8 +48,8 @@ namespace OpenAI.Images
         /// <summary>What kind of failure this is.</summary>
         public OpenAIErrorKind Kind { get; }
 
-        /// <summary>The stable error id: <c>OpenAI.&lt;Kind&gt;</c>.</summary>
-        public string ErrorId => "OpenAI." + Kind;
+        /// <summary>The stable error id: <c>OpenAI.&lt;Kind&gt;</c> (configuration problems use more specific ids).</summary>
+        public virtual string ErrorId => "OpenAI." + Kind;
 
         /// <summary>The HTTP status code, when a response was received.</summary>
         public int? StatusCode { get; set; }

@@ -36,10 +36,15 @@ namespace OpenAI.Images.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Seconds to wait for each download attempt (default 600).</summary>
+        /// <summary>Seconds to wait for each download attempt (default: the profile's, else 600).</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 600;
+
+        /// <summary>The settings profile whose proxy, timeout and retries the downloads use (the API key is never sent).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(Completers.ProfileCompleter))]
+        public string? Profile { get; set; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -75,7 +80,28 @@ namespace OpenAI.Images.PowerShell.Commands
                 namer = new ImageFileNamer(null, full);
             }
 
-            var options = new OpenAIClientOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            // Only downloads use the connection settings: saving images already in memory or on disk reads no configuration.
+            bool downloads = _inputs.Exists(i => i.Data is null && (i.File is null || !i.File.Exists) && i.Url != null);
+            OpenAIClientOptions options = new OpenAIClientOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            try
+            {
+                if (downloads)
+                {
+                    options = Config.ConnectionResolver.ResolveForDownload(
+                        new Config.ConnectionParameters
+                        {
+                            Profile = Profile,
+                            TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null,
+                        },
+                        this);
+                }
+            }
+            catch (Exception ex) when (ex is OpenAIException || ex is OpenAIValidationException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, Profile));
+                return;
+            }
+
             var client = new OpenAIImagesClient(options, new ClientDiagnostics { Verbose = PostVerbose, Debug = PostDebug });
             int several = _inputs.Count;
             foreach (ImageResult input in _inputs)

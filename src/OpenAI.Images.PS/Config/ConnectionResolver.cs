@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using OpenAI.Images;
+using OpenAI.Images.Config;
+using OpenAI.Images.Http;
 
 namespace OpenAI.Images.PowerShell.Config
 {
@@ -19,66 +21,92 @@ namespace OpenAI.Images.PowerShell.Config
         public int? MaxRetries { get; set; }
     }
 
-    /// <summary>Works out the endpoint, key and limits for a call, first found wins.</summary>
+    /// <summary>
+    /// Works out the endpoint, key and limits for a call, first found wins: the call's parameters, the profile's
+    /// Process-scope settings, the saved profile (its key: the vault secret), the environment, the defaults.
+    /// See <see cref="ConfigResolver"/>.
+    /// </summary>
     internal static class ConnectionResolver
     {
-        public const string ApiKeyVariable = "OPENAI_API_KEY";
-        public const string BaseUrlVariable = "OPENAI_BASE_URL";
-        public const string OrganizationVariable = "OPENAI_ORG_ID";
-        public const string ProjectVariable = "OPENAI_PROJECT_ID";
+        public const string ApiKeyVariable = ConfigResolver.ApiKeyVariable;
+        public const string BaseUrlVariable = ConfigResolver.BaseUrlVariable;
+        public const string OrganizationVariable = ConfigResolver.OrganizationVariable;
+        public const string ProjectVariable = ConfigResolver.ProjectVariable;
 
-        public static OpenAIClientOptions Resolve(ConnectionParameters parameters)
+        /// <summary>The settings file of the current user.</summary>
+        public static string ConfigFilePath => ConfigPaths.DefaultFile();
+
+        /// <summary>The effective settings of a profile with their sources (vault read through <paramref name="cmdlet"/>'s runspace).</summary>
+        public static ResolvedConfig ResolveConfig(ConnectionParameters parameters, PSCmdlet cmdlet, bool needApiKey)
         {
-            var options = new OpenAIClientOptions();
-            string? baseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable);
-            if (parameters.BaseUri != null)
+            string profile = ConfigResolver.ValidateProfileName(parameters.Profile);
+            var request = new ConfigRequest
             {
-                options.BaseUri = parameters.BaseUri;
-            }
-            else if (!string.IsNullOrWhiteSpace(baseUrl))
-            {
-                if (!Uri.TryCreate(baseUrl!.Trim(), UriKind.Absolute, out Uri? parsed))
-                {
-                    throw new OpenAIException(OpenAIErrorKind.Configuration, $"${BaseUrlVariable} is not an absolute URI: '{baseUrl}'.");
-                }
+                Profile = profile,
+                ApiKey = ToApiKey(parameters.ApiKey),
+                BaseUri = parameters.BaseUri,
+                TimeoutSec = parameters.TimeoutSec,
+                MaxRetries = parameters.MaxRetries,
+                NeedApiKey = needApiKey,
+            };
+            return ConfigResolver.Resolve(
+                request,
+                ConfigFilePath,
+                Environment.GetEnvironmentVariable,
+                new SecretManagementClient(cmdlet, profile),
+                cmdlet.WriteWarning);
+        }
 
-                options.BaseUri = parsed;
-            }
-
-            options.Organization = NonEmpty(Environment.GetEnvironmentVariable(OrganizationVariable));
-            options.Project = NonEmpty(Environment.GetEnvironmentVariable(ProjectVariable));
-            if (parameters.TimeoutSec.HasValue)
-            {
-                options.Timeout = TimeSpan.FromSeconds(parameters.TimeoutSec.Value);
-            }
-
-            if (parameters.MaxRetries.HasValue)
-            {
-                options.MaxRetries = parameters.MaxRetries.Value;
-            }
-
-            options.ApiKey = ToApiKey(parameters.ApiKey) ?? FromEnvironment(ApiKeyVariable);
-            if (options.ApiKey is null)
-            {
-                throw MissingKey();
-            }
-
+        /// <summary>
+        /// Client options for a request. Throws <see cref="OpenAIException"/> (no key, insecure transport, a corrupt
+        /// settings file, a vault failure) or <see cref="OpenAIValidationException"/> (a bad -BaseUri or -Profile),
+        /// always before anything is sent.
+        /// </summary>
+        public static OpenAIClientOptions Resolve(ConnectionParameters parameters, PSCmdlet cmdlet)
+        {
+            ResolvedConfig config = ResolveConfig(parameters, cmdlet, needApiKey: true);
+            OpenAIClientOptions options = config.ToClientOptions();
+            Uri endpoint = EndpointResolver.Resolve(options, OpenAIImagesClient.PathOf(ImageOperation.Generation));
+            EndpointResolver.EnsureSafeTransport(endpoint, options);
+            cmdlet.WriteVerbose(
+                $"Profile '{config.Profile}': API key from {config.ApiKeyOrigin}; {options.ApiType} endpoint {EndpointResolver.WithoutUserInfo(options.BaseUri)} "
+                + $"({config.BaseUri.Source}){(options.Proxy is null ? string.Empty : "; proxy " + EndpointResolver.WithoutUserInfo(options.Proxy))}.");
             return options;
         }
 
-        /// <summary>The default model configured for a profile, or null for the module's default.</summary>
-        public static string? DefaultModel(string? profile) => null;
-
-        internal static OpenAIException MissingKey() => new OpenAIException(
-            OpenAIErrorKind.MissingApiKey,
-            "No OpenAI API key was found. Provide one in any of these ways: pass -ApiKey (a SecureString, e.g. (Read-Host -AsSecureString)); "
-            + "run Set-OpenAIConfig -ApiKey … (kept in a SecretManagement vault, or -Scope Process for this session only); "
-            + $"or set the environment variable {ApiKeyVariable}.");
-
-        private static ApiKey? FromEnvironment(string name)
+        /// <summary>Options for downloads (Save-OpenAIImage): the profile's proxy, timeout and retries, never a key.</summary>
+        public static OpenAIClientOptions ResolveForDownload(ConnectionParameters parameters, PSCmdlet cmdlet)
         {
-            string? value = Environment.GetEnvironmentVariable(name);
-            return string.IsNullOrWhiteSpace(value) ? null : new ApiKey(value!);
+            ResolvedConfig config = ResolveConfig(parameters, cmdlet, needApiKey: false);
+            OpenAIClientOptions options = config.ToClientOptions(requireKey: false);
+            options.ApiKey = null;
+            return options;
+        }
+
+        /// <summary>The default model configured for a profile (session, then saved settings), or null for the module's default.</summary>
+        public static string? DefaultModel(string? profile)
+        {
+            try
+            {
+                string name = ConfigResolver.ValidateProfileName(profile);
+                string? model = SessionConfig.Get(name)?.Settings.DefaultModel;
+                if (string.IsNullOrWhiteSpace(model))
+                {
+                    model = ConfigFile.Load(ConfigFilePath).Get(name)?.DefaultModel;
+                }
+
+                return string.IsNullOrWhiteSpace(model) ? null : model!.Trim();
+            }
+            catch (OpenAIException)
+            {
+                // The connection was resolved (and the file read) before any request; a file that broke since then
+                // does not change the model of a running command.
+                return null;
+            }
+            catch (OpenAIValidationException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Accepts a SecureString, a string, a PSCredential (its password) or any of them wrapped in a PSObject.</summary>
@@ -102,10 +130,12 @@ namespace OpenAI.Images.PowerShell.Config
                 case string text:
                     return string.IsNullOrWhiteSpace(text) ? null : new ApiKey(text);
                 default:
-                    throw new OpenAIException(OpenAIErrorKind.Configuration, $"-ApiKey takes a SecureString or a string, not a {value.GetType().Name}.");
+                    throw new OpenAIValidationException(
+                        "ApiKey",
+                        value.GetType().FullName,
+                        "ApiKeyType",
+                        $"-ApiKey takes a SecureString (for example from Read-Host -AsSecureString) or a string, not a {value.GetType().Name}.");
             }
         }
-
-        private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
     }
 }

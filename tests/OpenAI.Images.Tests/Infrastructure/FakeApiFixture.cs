@@ -25,6 +25,8 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
 
     private readonly string? _oldKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
     private readonly string? _oldBase = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
+    private readonly string? _oldConfigHome = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+    private readonly string? _oldAppData = Environment.GetEnvironmentVariable("APPDATA");
 
     protected EngineTest(FakeApiFixture fixture)
     {
@@ -33,6 +35,12 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
         Temp = Directory.CreateTempSubdirectory("openai-images-test-").FullName;
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", TestKey);
         Environment.SetEnvironmentVariable("OPENAI_BASE_URL", Fake.BaseUri.ToString());
+
+        // The module reads saved settings from the user's config folder, and a saved profile takes precedence over
+        // OPENAI_BASE_URL: point it at an empty folder so no developer's real settings (or vault) leak into a test.
+        string config = Path.Combine(Temp, ".config");
+        Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", config);
+        Environment.SetEnvironmentVariable("APPDATA", config);
     }
 
     protected FakeOpenAIServer Fake { get; }
@@ -59,6 +67,8 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
     {
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", _oldKey);
         Environment.SetEnvironmentVariable("OPENAI_BASE_URL", _oldBase);
+        Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", _oldConfigHome);
+        Environment.SetEnvironmentVariable("APPDATA", _oldAppData);
         try
         {
             Directory.Delete(Temp, recursive: true);
