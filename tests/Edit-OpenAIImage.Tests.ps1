@@ -258,7 +258,7 @@ Describe 'Edit-OpenAIImage' {
             @{ Rule = 'ImageNotSquare'; Images = @('sample-16x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'FirstImage' }
             @{ Rule = 'ImageFormatNotSupported'; Images = @('sample-8x8.jpg'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'FirstImage' }
             @{ Rule = 'ImageFormatNotSupported'; Images = @('not-an-image.txt'); Mask = $null; Parameters = @{}; Target = 'FirstImage' }
-            @{ Rule = 'TooManyImages'; Images = @('sample-8x8.png', 'sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'ImageNames' }
+            @{ Rule = 'TooManyImages'; Images = @('sample-8x8.png', 'sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'ImagePaths' }
             @{ Rule = 'InputFidelityNotSupported'; Images = @('sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2'; InputFidelity = 'high' }; Target = 'high' }
             @{ Rule = 'EditNotSupported'; Images = @('sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-3' }; Target = 'dall-e-3' }
         ) {
@@ -275,7 +275,8 @@ Describe 'Edit-OpenAIImage' {
             $expectedTarget = switch ($Target) {
                 'Mask' { $maskPath }
                 'FirstImage' { $imagePaths[0] }
-                'ImageNames' { ($imagePaths | ForEach-Object { [System.IO.Path]::GetFileName($_) }) -join ', ' }
+                # Several images: the target is the array of their full paths.
+                'ImagePaths' { , [string[]] $imagePaths }
                 default { $Target }
             }
 

@@ -193,7 +193,7 @@ public sealed class PesterParityTests : EngineTest
         object expected = rule switch
         {
             "MaskSizeMismatch" or "MaskNoAlpha" => maskPath!,
-            "TooManyImages" => "image0.png, image1.png",
+            "TooManyImages" => new[] { Path.Combine(Temp, "image0.png"), Path.Combine(Temp, "image1.png") },
             "InputFidelityNotSupported" => "high",
             "EditNotSupported" => "dall-e-3",
             _ => image0,
