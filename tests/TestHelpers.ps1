@@ -127,7 +127,7 @@ function Start-Fake {
     }
 
     $saved = @{}
-    foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID') {
+    foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'XDG_CONFIG_HOME', 'APPDATA') {
         $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
     }
     [System.Environment]::SetEnvironmentVariable('OPENAI_API_KEY', $ApiKey)
@@ -135,12 +135,19 @@ function Start-Fake {
     # Organization / project headers from the developer's own environment would change the requests.
     [System.Environment]::SetEnvironmentVariable('OPENAI_ORG_ID', $null)
     [System.Environment]::SetEnvironmentVariable('OPENAI_PROJECT_ID', $null)
+    # A profile the developer saved with Set-OpenAIConfig outranks the environment variables: give the suites an
+    # empty configuration folder (XDG_CONFIG_HOME on Linux/macOS, APPDATA on Windows) so none applies.
+    $configHome = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'openai-images-pester-' + [guid]::NewGuid().ToString('N'))
+    $null = [System.IO.Directory]::CreateDirectory($configHome)
+    [System.Environment]::SetEnvironmentVariable('XDG_CONFIG_HOME', $configHome)
+    [System.Environment]::SetEnvironmentVariable('APPDATA', $configHome)
 
     [pscustomobject]@{
         Process     = $process
         BaseUri     = $baseUri
         Root        = $baseUri -replace '/v1$', ''
         ApiKey      = $ApiKey
+        ConfigHome  = $configHome
         SavedEnvironment = $saved
     }
 }
@@ -176,6 +183,9 @@ function Stop-Fake {
         $process.Dispose()
         foreach ($entry in $Server.SavedEnvironment.GetEnumerator()) {
             [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value)
+        }
+        if ($Server.ConfigHome -and [System.IO.Directory]::Exists($Server.ConfigHome)) {
+            [System.IO.Directory]::Delete($Server.ConfigHome, $true)
         }
     }
 }

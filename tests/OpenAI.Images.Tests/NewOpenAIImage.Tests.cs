@@ -126,4 +126,18 @@ public sealed class NewOpenAIImageTests : EngineTest
         Assert.Equal(new[] { "s-partial0.png", "s-partial1.png", "s.png" }, FilesInTemp().Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
         Assert.True((long)images[2].Usage.TotalTokens > 0);
     }
+
+    [Fact]
+    public void ReportsProgressWhileWaitingAndClosesIt()
+    {
+        Fake.Enqueue(FakeResponse.Stall(TimeSpan.FromSeconds(2.5)));
+        ScriptResult r = Run("New-OpenAIImage 'slow one'");
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Single(r.Images);
+        var records = r.Progress.Where(p => p.Activity == "New-OpenAIImage").ToList();
+        Assert.Contains(records, p => p.StatusDescription.Contains("sending"));
+        Assert.Contains(records, p => p.StatusDescription.Contains("waiting for OpenAI (1 s)") || p.StatusDescription.Contains("waiting for OpenAI (2 s)"));
+        Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, records.Last().RecordType);
+        Assert.All(records, p => Assert.Equal("'slow one'", p.CurrentOperation ?? "'slow one'"));
+    }
 }

@@ -47,14 +47,14 @@ public static class ModuleHost
     }
 
     /// <summary>Runs script in a fresh runspace with the module imported and captures every stream.</summary>
-    public static ScriptResult Run(string script, IDictionary<string, object?>? variables = null)
+    public static ScriptResult Run(string script, IDictionary<string, object?>? variables = null, params object[] arguments)
     {
         using PowerShell ps = Create();
-        return Run(ps, script, variables);
+        return Run(ps, script, variables, arguments);
     }
 
     /// <summary>Runs script on an existing instance (state such as variables and locations carries over).</summary>
-    public static ScriptResult Run(PowerShell ps, string script, IDictionary<string, object?>? variables = null)
+    public static ScriptResult Run(PowerShell ps, string script, IDictionary<string, object?>? variables = null, params object[] arguments)
     {
         ps.Commands.Clear();
         ps.Streams.ClearStreams();
@@ -67,6 +67,11 @@ public static class ModuleHost
         }
 
         ps.AddScript(script);
+        foreach (object argument in arguments)
+        {
+            ps.AddArgument(argument);
+        }
+
         var result = new ScriptResult();
         try
         {
