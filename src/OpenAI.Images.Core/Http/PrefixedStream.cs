@@ -2,11 +2,12 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using OpenAI.Images.IO;
 
 namespace OpenAI.Images.Http
 {
     /// <summary>A read-only stream that yields a few already-read bytes and then the rest of another stream.</summary>
-    internal sealed class PrefixedStream : Stream
+    internal sealed class PrefixedStream : ReadOnlyStream
     {
         private readonly byte[] _prefix;
         private readonly Stream _rest;
@@ -17,16 +18,6 @@ namespace OpenAI.Images.Http
             _prefix = prefix;
             _rest = rest;
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -50,15 +41,5 @@ namespace OpenAI.Images.Http
 
             return _rest.ReadAsync(buffer, offset, count, cancellationToken);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

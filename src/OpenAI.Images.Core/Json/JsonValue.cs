@@ -6,6 +6,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using OpenAI.Images.IO;
 
 namespace OpenAI.Images.Json;
 
@@ -315,7 +316,7 @@ internal sealed class JsonValue
     internal static JsonValue CreateArrayOwned(List<JsonValue> items) => new JsonValue(items);
 
     /// <summary>Read-only pass-through that fails once more than maxBytes have come through.</summary>
-    private sealed class LimitedReadStream : Stream
+    private sealed class LimitedReadStream : ReadOnlyStream
     {
         private readonly Stream _inner;
         private readonly long _maxBytes;
@@ -325,24 +326,6 @@ internal sealed class JsonValue
         {
             _inner = inner;
             _maxBytes = maxBytes;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
         }
 
         public override int Read(byte[] buffer, int offset, int count) =>
@@ -370,11 +353,5 @@ internal sealed class JsonValue
 
             return read;
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using OpenAI.Images.IO;
 
 namespace OpenAI.Images.Json;
 
@@ -459,29 +460,11 @@ internal sealed class ServerSentEventReader
     }
 
     /// <summary>The read-only view of one event's data.</summary>
-    private sealed class EventDataStream : Stream
+    private sealed class EventDataStream : ReadOnlyStream
     {
         private readonly ServerSentEventReader _owner;
 
         public EventDataStream(ServerSentEventReader owner) => _owner = owner;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -496,12 +479,6 @@ internal sealed class ServerSentEventReader
             Validate(buffer, offset, count);
             return _owner.ReadDataAsync(this, buffer, offset, count, cancellationToken);
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private static void Validate(byte[] buffer, int offset, int count)
         {
