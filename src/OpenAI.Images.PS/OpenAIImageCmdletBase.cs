@@ -22,6 +22,7 @@ namespace OpenAI.Images.PowerShell
         private readonly Dictionary<int, (string Text, Stopwatch Clock)> _waiting = new Dictionary<int, (string, Stopwatch)>();
         private OpenAIClientOptions? _options;
         private ImageFileNamer? _namer;
+        private string _defaultModel = ModelCatalog.DefaultModel;
 
         /// <summary>The model (default gpt-image-2; dall-e-2 for variations).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -91,9 +92,9 @@ namespace OpenAI.Images.PowerShell
         /// <summary>The activity name shown in progress bars.</summary>
         protected abstract string ActivityName { get; }
 
-        /// <summary>The model to use when -Model is not given.</summary>
+        /// <summary>The model to use when -Model is not given: the profile's default model (resolved once per call).</summary>
         protected string DefaultModelFor(ImageOperation operation) =>
-            operation == ImageOperation.Variation ? ModelCatalog.DefaultVariationModel : ConnectionResolver.DefaultModel(Profile) ?? ModelCatalog.DefaultModel;
+            operation == ImageOperation.Variation ? ModelCatalog.DefaultVariationModel : _defaultModel;
 
         /// <summary>Copies the parameters every request has onto <paramref name="request"/> and returns it.</summary>
         protected T WithCommonParameters<T>(T request)
@@ -130,7 +131,7 @@ namespace OpenAI.Images.PowerShell
                     BaseUri = BaseUri,
                     TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null,
                     MaxRetries = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRetries)) ? MaxRetries : (int?)null,
-                }, this);
+                }, this, out _defaultModel);
             }
             catch (Exception ex) when (ex is OpenAIException || ex is OpenAIValidationException)
             {

@@ -62,9 +62,10 @@ namespace OpenAI.Images.PowerShell.Config
         /// settings file, a vault failure) or <see cref="OpenAIValidationException"/> (a bad -BaseUri or -Profile),
         /// always before anything is sent.
         /// </summary>
-        public static OpenAIClientOptions Resolve(ConnectionParameters parameters, PSCmdlet cmdlet)
+        public static OpenAIClientOptions Resolve(ConnectionParameters parameters, PSCmdlet cmdlet, out string defaultModel)
         {
             ResolvedConfig config = ResolveConfig(parameters, cmdlet, needApiKey: true);
+            defaultModel = config.DefaultModel.Value;
             OpenAIClientOptions options = config.ToClientOptions();
             Uri endpoint = EndpointResolver.Resolve(options, OpenAIImagesClient.PathOf(ImageOperation.Generation));
             EndpointResolver.EnsureSafeTransport(endpoint, options);
@@ -81,32 +82,6 @@ namespace OpenAI.Images.PowerShell.Config
             OpenAIClientOptions options = config.ToClientOptions(requireKey: false);
             options.ApiKey = null;
             return options;
-        }
-
-        /// <summary>The default model configured for a profile (session, then saved settings), or null for the module's default.</summary>
-        public static string? DefaultModel(string? profile)
-        {
-            try
-            {
-                string name = ConfigResolver.ValidateProfileName(profile);
-                string? model = SessionConfig.Get(name)?.Settings.DefaultModel;
-                if (string.IsNullOrWhiteSpace(model))
-                {
-                    model = ConfigFile.Load(ConfigFilePath).Get(name)?.DefaultModel;
-                }
-
-                return string.IsNullOrWhiteSpace(model) ? null : model!.Trim();
-            }
-            catch (OpenAIException)
-            {
-                // The connection was resolved (and the file read) before any request; a file that broke since then
-                // does not change the model of a running command.
-                return null;
-            }
-            catch (OpenAIValidationException)
-            {
-                return null;
-            }
         }
 
         /// <summary>Accepts a SecureString, a string, a PSCredential (its password) or any of them wrapped in a PSObject.</summary>
