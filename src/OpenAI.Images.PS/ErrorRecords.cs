@@ -15,7 +15,7 @@ namespace OpenAI.Images.PowerShell
                 case OpenAIValidationException v:
                     return new ErrorRecord(v, v.ErrorId, ErrorCategory.InvalidArgument, v.Value ?? target)
                     {
-                        ErrorDetails = new ErrorDetails(v.Message) { RecommendedAction = "Fix -" + v.ParamName + " and run the command again." },
+                        ErrorDetails = new ErrorDetails(v.Reason) { RecommendedAction = "Fix -" + v.ParamName + " and run the command again." },
                     };
                 case OpenAIConfigException c:
                     return new ErrorRecord(c, c.ErrorId, CategoryOf(c), c.Target ?? target)

@@ -140,4 +140,16 @@ public sealed class NewOpenAIImageTests : EngineTest
         Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, records.Last().RecordType);
         Assert.All(records, p => Assert.Equal("'slow one'", p.CurrentOperation ?? "'slow one'"));
     }
+
+    [Fact]
+    public void ValidationErrorsReadAsOneCleanSentenceNamingParameterValueAndRule()
+    {
+        ScriptResult r = Run("New-OpenAIImage 'x' -Model dall-e-3 -Size 1536x1024");
+        var error = Assert.Single(r.AllErrors);
+        Assert.Equal("OpenAI.Validation.SizeNotSupported,OpenAI.Images.PowerShell.Commands.NewOpenAIImageCommand", error.FullyQualifiedErrorId);
+        Assert.Equal("1536x1024", error.TargetObject);
+        Assert.Equal("-Size '1536x1024' is not supported by dall-e-3; use one of 1024x1024, 1792x1024, 1024x1792.", error.ToString());
+        Assert.Equal("Size", ((System.ArgumentException)error.Exception).ParamName);
+        Assert.Empty(Fake.ApiRequests);
+    }
 }

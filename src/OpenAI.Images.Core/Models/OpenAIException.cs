@@ -88,7 +88,11 @@ namespace OpenAI.Images
         {
             Rule = rule;
             Value = value;
+            Reason = message;
         }
+
+        /// <summary>The message alone, without the " (Parameter '…')" suffix .NET appends to <see cref="Exception.Message"/>.</summary>
+        public string Reason { get; }
 
         /// <summary>The offending value.</summary>
         public object? Value { get; }
