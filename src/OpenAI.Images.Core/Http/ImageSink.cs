@@ -16,11 +16,11 @@ namespace OpenAI.Images.Http
         internal const string TempPrefix = ".openai-images-";
         internal const string TempSuffix = ".tmp";
 
-        private readonly MemoryStream? _memory;
+        private readonly IO.ChunkedBufferStream? _memory;
         private readonly FileStream? _file;
         private bool _detached;
 
-        private ImageSink(MemoryStream memory)
+        private ImageSink(IO.ChunkedBufferStream memory)
         {
             _memory = memory;
             Stream = memory;
@@ -41,7 +41,7 @@ namespace OpenAI.Images.Http
         {
             if (tempDirectory is null)
             {
-                return new ImageSink(new MemoryStream());
+                return new ImageSink(new IO.ChunkedBufferStream());
             }
 
             string path = Path.Combine(tempDirectory, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
