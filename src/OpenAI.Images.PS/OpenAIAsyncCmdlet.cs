@@ -171,9 +171,6 @@ namespace OpenAI.Images.PowerShell
             }
         }
 
-        /// <summary>Thread-safe WriteObject.</summary>
-        protected void PostObject(object? value) => Post(() => WriteObject(value));
-
         /// <summary>Thread-safe WriteError.</summary>
         protected void PostError(ErrorRecord record) => Post(() => WriteError(record));
 
@@ -182,9 +179,6 @@ namespace OpenAI.Images.PowerShell
 
         /// <summary>Thread-safe WriteDebug.</summary>
         protected void PostDebug(string message) => Post(() => WriteDebug(message));
-
-        /// <summary>Thread-safe WriteWarning.</summary>
-        protected void PostWarning(string message) => Post(() => WriteWarning(message));
 
         /// <summary>A new progress activity id, unique within this cmdlet call.</summary>
         protected int NewActivityId() => Interlocked.Increment(ref _nextActivityId);

@@ -290,14 +290,11 @@ namespace OpenAI.Images.PowerShell
             }
 
             OpenAIClientOptions options = _options!;
-            if (_namer != null && _namer.IsExplicitFile && !Force && OutFile != null)
+            string? outFile = _namer?.OutFile;
+            if (outFile != null && !Force && (request.Count ?? 1) == 1 && Path.HasExtension(outFile) && File.Exists(outFile))
             {
-                string full = FileSystemPath(OutFile, nameof(OutFile));
-                if ((request.Count ?? 1) == 1 && Path.HasExtension(full) && File.Exists(full))
-                {
-                    WriteError(ErrorRecords.FileExists(full));
-                    return;
-                }
+                WriteError(ErrorRecords.FileExists(outFile));
+                return;
             }
 
             int count = request.Count ?? 1;

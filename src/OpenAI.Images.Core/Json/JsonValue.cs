@@ -233,12 +233,6 @@ internal sealed class JsonValue
     /// <summary>The <see cref="GetInt64"/> value of property <paramref name="name"/>; null if missing or not such a number.</summary>
     public long? GetInt64Property(string name) => this[name]?.GetInt64();
 
-    /// <summary>The <see cref="GetBoolean"/> value of property <paramref name="name"/>.</summary>
-    public bool? GetBooleanProperty(string name) => this[name]?.GetBoolean();
-
-    /// <summary>The <see cref="GetDouble"/> value of property <paramref name="name"/>.</summary>
-    public double? GetDoubleProperty(string name) => this[name]?.GetDouble();
-
     /// <summary>Compact JSON text for this value.</summary>
     public string ToJson()
     {

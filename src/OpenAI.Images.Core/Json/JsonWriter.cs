@@ -23,9 +23,6 @@ internal sealed class JsonWriter
     /// <summary>True once the single top-level value has been completely written.</summary>
     public bool IsComplete => _rootStarted && _frames.Count == 0;
 
-    /// <summary>Number of containers currently open.</summary>
-    public int CurrentDepth => _frames.Count;
-
     public void WriteStartObject()
     {
         BeforeValue();

@@ -200,7 +200,7 @@ namespace OpenAI.Images
             }
         }
 
-        /// <summary>True when the call names an explicit file (so -Force decides about overwriting).</summary>
-        public bool IsExplicitFile => _outFile != null;
+        /// <summary>The explicit file (-OutFile) as a full path, or null when images go into a directory.</summary>
+        public string? OutFile => _outFile;
     }
 }

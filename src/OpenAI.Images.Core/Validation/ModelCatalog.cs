@@ -205,9 +205,6 @@ namespace OpenAI.Images.Validation
             EditFormats = new[] { ImageFormat.Png, ImageFormat.Webp, ImageFormat.Jpeg },
         };
 
-        /// <summary>Every model name the spec lists, for tab completion.</summary>
-        public static IReadOnlyList<string> KnownModels { get; } = GenerationModels.Concat(EditModels).Concat(VariationModels).Distinct().ToArray();
-
         /// <summary>The capabilities of a model, or null for a name this table does not know (its rules are then skipped).</summary>
         public static ModelCapabilities? Find(string? model)
         {
