@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using OpenAI.Images.IO;
 
 namespace OpenAI.Images.Json;
 
@@ -17,21 +18,14 @@ namespace OpenAI.Images.Json;
 /// Not thread-safe; one operation at a time. After a <see cref="JsonFormatException"/> the reader's state is
 /// undefined and it should be abandoned. The stream is not disposed.
 /// </remarks>
-internal sealed class JsonStreamReader
+internal sealed class JsonStreamReader : BufferedByteReader
 {
-    private const int MinimumBufferSize = 16;
     private const int CharChunkSize = 8192;
 
     private static readonly byte[] s_true = { (byte)'t', (byte)'r', (byte)'u', (byte)'e' };
     private static readonly byte[] s_false = { (byte)'f', (byte)'a', (byte)'l', (byte)'s', (byte)'e' };
     private static readonly byte[] s_null = { (byte)'n', (byte)'u', (byte)'l', (byte)'l' };
 
-    private readonly Stream _stream;
-    private readonly byte[] _buffer;
-    private int _pos;
-    private int _len;
-    private long _bufferOffset;
-    private bool _endOfStream;
     private bool _started;
 
     // true = object, false = array; one entry per open container.
@@ -74,24 +68,8 @@ internal sealed class JsonStreamReader
 
     /// <summary>Creates a reader over UTF-8 JSON (a leading UTF-8 byte order mark is skipped).</summary>
     public JsonStreamReader(Stream stream, int bufferSize = 16384)
+        : base(stream, bufferSize)
     {
-        if (stream is null)
-        {
-            throw new ArgumentNullException(nameof(stream));
-        }
-
-        if (bufferSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "The buffer size must be positive.");
-        }
-
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream must be readable.", nameof(stream));
-        }
-
-        _stream = stream;
-        _buffer = new byte[Math.Max(bufferSize, MinimumBufferSize)];
     }
 
     /// <summary>Maximum nesting of objects and arrays (default 64); deeper input is a <see cref="JsonFormatException"/>.</summary>
@@ -904,64 +882,6 @@ internal sealed class JsonStreamReader
                 return false;
             }
         }
-    }
-
-    /// <summary>Refills the (fully consumed) buffer; false at end of stream.</summary>
-    private async Task<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_endOfStream)
-        {
-            return false;
-        }
-
-        _bufferOffset += _len;
-        _pos = 0;
-        _len = 0;
-        int read = await _stream.ReadAsync(_buffer, 0, _buffer.Length, cancellationToken).ConfigureAwait(false);
-        if (read <= 0)
-        {
-            _endOfStream = true;
-            return false;
-        }
-
-        _len = read;
-        return true;
-    }
-
-    /// <summary>Makes at least <paramref name="count"/> unread bytes available; false if the stream ends first.</summary>
-    private async Task<bool> EnsureAsync(int count, CancellationToken cancellationToken)
-    {
-        if (_len - _pos >= count)
-        {
-            return true;
-        }
-
-        if (_pos > 0)
-        {
-            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, _len - _pos);
-            _bufferOffset += _pos;
-            _len -= _pos;
-            _pos = 0;
-        }
-
-        while (_len < count)
-        {
-            if (_endOfStream)
-            {
-                return false;
-            }
-
-            int read = await _stream.ReadAsync(_buffer, _len, _buffer.Length - _len, cancellationToken).ConfigureAwait(false);
-            if (read <= 0)
-            {
-                _endOfStream = true;
-                return false;
-            }
-
-            _len += read;
-        }
-
-        return true;
     }
 
     private JsonFormatException Error(string message) => ErrorAt(BytesConsumed, message);

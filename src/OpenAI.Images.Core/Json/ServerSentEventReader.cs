@@ -24,19 +24,13 @@ namespace OpenAI.Images.Json;
 /// <para>Not thread-safe. The stream is not disposed. Non-data fields are limited to 64 KiB
 /// (<see cref="InvalidDataException"/> beyond that).</para>
 /// </remarks>
-internal sealed class ServerSentEventReader
+internal sealed class ServerSentEventReader : BufferedByteReader
 {
     private const int MaxFieldValueBytes = 65536;
-    private const int MinimumBufferSize = 16;
 
     private static readonly Encoding s_utf8 = new UTF8Encoding(false, false);
 
-    private readonly Stream _stream;
-    private readonly byte[] _buffer;
     private readonly byte[] _fieldName = new byte[8];
-    private int _pos;
-    private int _len;
-    private bool _endOfStream;
     private bool _started;
     private bool _skipLineFeed; // the previous line ended with CR: a following LF belongs to it
     private DataState _state = DataState.Ended;
@@ -69,24 +63,8 @@ internal sealed class ServerSentEventReader
     }
 
     public ServerSentEventReader(Stream stream, int bufferSize = 16384)
+        : base(stream, bufferSize)
     {
-        if (stream is null)
-        {
-            throw new ArgumentNullException(nameof(stream));
-        }
-
-        if (bufferSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "The buffer size must be positive.");
-        }
-
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream must be readable.", nameof(stream));
-        }
-
-        _stream = stream;
-        _buffer = new byte[Math.Max(bufferSize, MinimumBufferSize)];
         _data = new EventDataStream(this);
     }
 
@@ -403,60 +381,6 @@ internal sealed class ServerSentEventReader
         {
             _skipLineFeed = true;
         }
-    }
-
-    private async Task<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_endOfStream)
-        {
-            return false;
-        }
-
-        _pos = 0;
-        _len = 0;
-        int read = await _stream.ReadAsync(_buffer, 0, _buffer.Length, cancellationToken).ConfigureAwait(false);
-        if (read <= 0)
-        {
-            _endOfStream = true;
-            return false;
-        }
-
-        _len = read;
-        return true;
-    }
-
-    private async Task<bool> EnsureAsync(int count, CancellationToken cancellationToken)
-    {
-        if (_len - _pos >= count)
-        {
-            return true;
-        }
-
-        if (_pos > 0)
-        {
-            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, _len - _pos);
-            _len -= _pos;
-            _pos = 0;
-        }
-
-        while (_len < count)
-        {
-            if (_endOfStream)
-            {
-                return false;
-            }
-
-            int read = await _stream.ReadAsync(_buffer, _len, _buffer.Length - _len, cancellationToken).ConfigureAwait(false);
-            if (read <= 0)
-            {
-                _endOfStream = true;
-                return false;
-            }
-
-            _len += read;
-        }
-
-        return true;
     }
 
     /// <summary>The read-only view of one event's data.</summary>
