@@ -8,19 +8,13 @@ if ($PSEdition -eq 'Core' -and $PSVersionTable.PSVersion -lt [version]'7.4') {
 
 $framework = if ($PSEdition -eq 'Core') { 'net8.0' } else { 'net472' }
 $assemblyPath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'OpenAI.Images.dll')
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
-
 $loaded = 'OpenAI.Images.PowerShell.ModuleInfo' -as [type]
-if (-not $loaded) {
-    & $importModule -Name $assemblyPath -ErrorAction Stop
+if ($loaded -and $loaded.Assembly.Location -and -not [string]::Equals([System.IO.Path]::GetFullPath($loaded.Assembly.Location), [System.IO.Path]::GetFullPath($assemblyPath), [System.StringComparison]::OrdinalIgnoreCase)) {
+    # .NET cannot unload an assembly: importing another copy in this process keeps using the one already loaded.
+    # Write-Warning lives in Microsoft.PowerShell.Utility, which minimal hosts may not have.
+    if (Get-Command -Name Write-Warning -ErrorAction Ignore) { Write-Warning "OpenAI.Images: this session already loaded the module's assembly from '$($loaded.Assembly.Location)'; it keeps using that copy. Start a new session to load '$assemblyPath'." }
 }
-else {
-    # Imported before in this process (Remove-Module then Import-Module): .NET cannot unload the assembly, so reuse it.
-    $loadedPath = $loaded.Assembly.Location
-    if ($loadedPath -and -not [string]::Equals([System.IO.Path]::GetFullPath($loadedPath), [System.IO.Path]::GetFullPath($assemblyPath), [System.StringComparison]::OrdinalIgnoreCase)) {
-        # Write-Warning lives in Microsoft.PowerShell.Utility, which minimal hosts may not have.
-        if (Get-Command -Name Write-Warning -ErrorAction Ignore) { Write-Warning "OpenAI.Images: this session already loaded the module's assembly from '$loadedPath'; it keeps using that copy. Start a new session to load '$assemblyPath'." }
-    }
 
-    & $importModule -Assembly $loaded.Assembly -Force -ErrorAction Stop
-}
+# Always by path: the engine reuses an assembly it loaded before (Remove-Module, then Import-Module, or -Force), and
+# exports its cmdlets again. (Import-Module -Assembly exports nothing on such a re-import.)
+Microsoft.PowerShell.Core\Import-Module -Name $assemblyPath -ErrorAction Stop

@@ -281,7 +281,7 @@ namespace OpenAI.Images.PowerShell
         {
             try
             {
-                RequestValidator.Validate(request, WriteVerbose);
+                RequestValidator.Validate(request, this.WriteVerboseLine);
             }
             catch (OpenAIValidationException ex)
             {
@@ -324,7 +324,7 @@ namespace OpenAI.Images.PowerShell
                 }),
             };
 
-            WriteVerbose($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
+            this.WriteVerboseLine($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
             StartWork(async () =>
             {
                 IReadOnlyList<ImageResult>? results = null;
@@ -435,7 +435,7 @@ namespace OpenAI.Images.PowerShell
                     {
                         ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
                         result.File = new FileInfo(path);
-                        WriteVerbose($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
+                        this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }
                     else
                     {
