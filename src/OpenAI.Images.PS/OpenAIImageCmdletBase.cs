@@ -434,7 +434,7 @@ namespace OpenAI.Images.PowerShell
                     else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
                     {
                         ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
-                        result.File = new FileInfo(path);
+                        result.File = (FileInfo)ProviderItems.GetFile(this, path).BaseObject;
                         this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }
                     else
