@@ -81,6 +81,21 @@ public sealed class ModelLifecycleTests : ConfigTest
     }
 
     [Fact]
+    public void TheFakeItselfAsTheProxyStandsInForApiOpenAIComAsThePesterSuiteUsesIt()
+    {
+        // tests/ModelLifecycle.Tests.ps1 has no RecordingProxy: it makes the loopback fake the profile's proxy, which
+        // gets absolute-URI requests for http://api.openai.com/... and answers them itself.
+        ScriptResult r = Run($"Set-OpenAIConfig -BaseUri http://{OpenAIHost}/v1 -AllowInsecureHttp -Proxy '{Fake.Root}' -Scope Process\n"
+            + "New-OpenAIImage 'a fox' -Model gpt-image-1-mini");
+
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.StartsWith("OpenAI retired the model 'gpt-image-1-mini' on 2026-12-01", Assert.Single(r.Warnings));
+        Assert.Single(r.Images);
+        Assert.Equal(OpenAIHost, Assert.Single(Fake.ApiRequests).Header("Host"));
+        Assert.Equal("/v1/images/generations", Fake.ApiRequests[0].Path);
+    }
+
+    [Fact]
     public async Task TheWarningComesBeforeSendingSoWhatIfShowsItAndSendsNothing()
     {
         await using var proxy = new RecordingProxy(OpenAIHost, Fake.Root);
