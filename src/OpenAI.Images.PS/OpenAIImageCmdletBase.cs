@@ -20,6 +20,7 @@ namespace OpenAI.Images.PowerShell
     {
         private readonly ConcurrentDictionary<ImageResult, bool> _pending = new ConcurrentDictionary<ImageResult, bool>();
         private readonly Dictionary<int, (string Text, Stopwatch Clock)> _waiting = new Dictionary<int, (string, Stopwatch)>();
+        private readonly ModelLifecycleNotices _lifecycle = new ModelLifecycleNotices();
         private OpenAIClientOptions? _options;
         private ImageFileNamer? _namer;
         private string _defaultModel = ModelCatalog.DefaultModel;
@@ -279,6 +280,7 @@ namespace OpenAI.Images.PowerShell
         /// <summary>Validates, asks -WhatIf/-Confirm, and starts the request.</summary>
         protected void Submit(ImageRequest request, object target, string targetText, string stem)
         {
+            _lifecycle.WarnOnce(this, request, _options!.BaseUri, Profile);
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
@@ -370,7 +372,7 @@ namespace OpenAI.Images.PowerShell
                 catch (Exception ex)
                 {
                     DiscardAll(results);
-                    ErrorRecord record = ErrorRecords.From(ex, target);
+                    ErrorRecord record = ModelLifecycleNotices.Explain(ErrorRecords.From(ex, target), ex, request, options.BaseUri);
                     Post(() =>
                     {
                         Finish(activity);
