@@ -18,18 +18,13 @@ Describe 'Model lifecycle' {
         function Set-LifecycleToday([Nullable[datetime]] $Day) { $Seam.SetValue($null, $Day) }
         $NotFound = @{ kind = 'error'; status = 404; type = 'invalid_request_error'; code = 'model_not_found' }
 
-        # The API requests the fake recorded, one object each (an empty array when there are none). Get-FakeRequest
-        # -Api wraps Invoke-RestMethod's array once more, so it returns one empty array object when nothing came in.
-        function Get-ApiRequest {
-            $all = Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/requests" -NoProxy -TimeoutSec 30
-            @($all | ForEach-Object { $_ } | Where-Object { -not $_.isDownload })
-        }
     }
 
     AfterAll {
         Set-LifecycleToday $null
         Remove-OpenAIConfig -Profile openai -Confirm:$false -ErrorAction SilentlyContinue
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {
@@ -53,7 +48,7 @@ Describe 'Model lifecycle' {
             "$($warnings[0])" | Should -BeLike '*Its replacement is gpt-image-2*'
             "$($warnings[0])" | Should -BeLike '*Set-OpenAIConfig -Profile openai -DefaultModel gpt-image-2*'
             $images | Should -HaveCount 2
-            $requests = @(Get-ApiRequest)
+            $requests = @(Get-FakeRequest -Api)
             $requests.Count | Should -Be 2
             foreach ($request in $requests) {
                 Get-FakeHeader $request 'Host' | Should -BeExactly 'api.openai.com'
@@ -67,19 +62,19 @@ Describe 'Model lifecycle' {
             $null = Edit-OpenAIImage 'make it blue' -Path $image -Profile openai -Model chatgpt-image-latest -WarningVariable warnings -WarningAction SilentlyContinue
 
             "$($warnings[0])" | Should -BeLike "OpenAI retired the model 'chatgpt-image-latest' on 2026-12-01*"
-            @(Get-ApiRequest).Count | Should -Be 1
+            @(Get-FakeRequest -Api).Count | Should -Be 1
         }
 
         It 'writes nothing for gpt-image-2' {
             $null = New-OpenAIImage 'a fox' -Profile openai -WarningVariable warnings
             $warnings | Should -HaveCount 0
-            @(Get-ApiRequest)[0].json.model | Should -BeExactly 'gpt-image-2'
+            @(Get-FakeRequest -Api)[0].json.model | Should -BeExactly 'gpt-image-2'
         }
 
         It 'honours $WarningPreference' {
             $WarningPreference = 'Stop'
             { New-OpenAIImage 'a fox' -Profile openai -Model dall-e-3 } | Should -Throw -ExceptionType ([System.Management.Automation.ActionPreferenceStopException])
-            @(Get-ApiRequest).Count | Should -Be 0
+            @(Get-FakeRequest -Api).Count | Should -Be 0
         }
 
         It 'says "will be retired" within 90 days of the shutdown, with an injected day' {
