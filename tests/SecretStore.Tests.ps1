@@ -137,11 +137,18 @@ Describe 'API key in a real SecretStore vault' {
             param($Manifest, $Key, $NewKey)
             Import-Module $Manifest
             $password = ConvertTo-SecureString 'Passw0rd!x' -AsPlainText -Force
-            Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 2 -Force -Confirm:$false -WarningAction SilentlyContinue
-            Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore
+            Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 5 -Force -Confirm:$false -WarningAction SilentlyContinue
+            Unlock-SecretStore -Password $password   # the 5 s start now, whatever the machine's load
+            Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore -ErrorAction Stop
             $settings = [System.IO.Path]::Combine($env:XDG_CONFIG_HOME, 'OpenAI.Images', 'config.json')
             $before = Get-Content -LiteralPath $settings -Raw
-            Start-Sleep -Seconds 3   # past the password timeout: the store is locked now
+            # Wait until the password timeout has locked the store (SecretStore has no command that locks it).
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            do {
+                Start-Sleep -Milliseconds 500
+                $locked = $null -eq (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -ErrorAction SilentlyContinue)
+            } until ($locked -or [DateTime]::UtcNow -gt $deadline)
+            if (-not $locked) { throw 'The store did not lock within 30 s.' }
 
             $setError = try { Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $NewKey -AsPlainText -Force); 'saved' } catch { $_ }
             $useError = try { $null = New-OpenAIImage -Prompt 'locked' -ErrorAction Stop; 'sent' } catch { $_ }
