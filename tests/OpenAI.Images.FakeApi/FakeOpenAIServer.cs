@@ -81,6 +81,16 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         set => _store.BatchFinalStatus = value;
     }
 
+    /// <summary>
+    /// Answers chosen batch input lines with an error instead of images, e.g.
+    /// <c>line => ((string?)line["body"]?["prompt"])?.Contains("forbidden") == true ? new BatchLineFault(400, "Blocked.", "image_generation_user_error", "moderation_blocked") : null</c>.
+    /// </summary>
+    public Func<System.Text.Json.Nodes.JsonObject, BatchLineFault?>? BatchLineFault
+    {
+        get => _store.BatchLineFault;
+        set => _store.BatchLineFault = value;
+    }
+
     /// <summary>A thread-safe snapshot of every recorded request, oldest first (control routes are never recorded).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {

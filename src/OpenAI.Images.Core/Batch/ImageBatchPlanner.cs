@@ -117,7 +117,7 @@ namespace OpenAI.Images.Batch
         }
 
         /// <summary>
-        /// Writes the input files next to the job file (JOBNAME.partN.jsonl, each written to a temporary file and
+        /// Writes the input files next to the job file (JOBNAME.partN.jsonl for JOBNAME.imagebatch.json, each written to a temporary file and
         /// then renamed) and adds a batch per file to <paramref name="job"/>. <paramref name="fileIdOf"/> maps a local
         /// image path to its uploaded file id.
         /// </summary>
@@ -125,6 +125,11 @@ namespace OpenAI.Images.Batch
         {
             string folder = job.Folder;
             string stem = Path.GetFileNameWithoutExtension(job.JobPath ?? job.Name);
+            if (stem.EndsWith(".imagebatch", StringComparison.OrdinalIgnoreCase))
+            {
+                stem = stem.Substring(0, stem.Length - ".imagebatch".Length);
+            }
+
             Split(
                 items,
                 fileIdOf,
