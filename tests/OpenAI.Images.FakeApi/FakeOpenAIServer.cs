@@ -91,6 +91,13 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         set => _store.BatchLineFault = value;
     }
 
+    /// <summary>Changes the success body of each batch line, e.g. <c>(line, shape) => shape.PadImageTo = 16 &lt;&lt; 20</c>.</summary>
+    public Action<System.Text.Json.Nodes.JsonObject, SuccessShape>? BatchLineShape
+    {
+        get => _store.BatchLineShape;
+        set => _store.BatchLineShape = value;
+    }
+
     /// <summary>A thread-safe snapshot of every recorded request, oldest first (control routes are never recorded).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {

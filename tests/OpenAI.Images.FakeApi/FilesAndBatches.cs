@@ -67,6 +67,9 @@ internal sealed class FilesAndBatches
     /// <summary>Per-line fault: given a batch input line, a status and error to answer it with instead of images (null: normal).</summary>
     public Func<JsonObject, BatchLineFault?>? BatchLineFault { get; set; }
 
+    /// <summary>Changes the success body of a batch line (e.g. a big image with <see cref="SuccessShape.PadImageTo"/>).</summary>
+    public Action<JsonObject, SuccessShape>? BatchLineShape { get; set; }
+
     public void Clear()
     {
         lock (_gate)
@@ -76,6 +79,7 @@ internal sealed class FilesAndBatches
         }
 
         BatchLineFault = null;
+        BatchLineShape = null;
     }
 
     public FakeFile AddFile(string fileName, string purpose, byte[] content, long? expiresAfterSeconds = null)
@@ -401,6 +405,7 @@ internal sealed class FilesAndBatches
             {
                 SuccessShape shape = ImageRoutes.CreateShape(endpoint, null, ImageRoutes.FromJson(body!), stream: false, inputImages: (body!["images"] as JsonArray)?.Count ?? 0);
                 shape.ResponseFormat = "b64_json";
+                BatchLineShape?.Invoke(item!, shape);
                 status = 200;
                 responseBody = ImageRoutes.BuildReply(shape, _server).Concat();
             }

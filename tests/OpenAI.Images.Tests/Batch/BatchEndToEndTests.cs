@@ -84,3 +84,45 @@ public sealed class BatchEndToEndTests : BatchTest
         Console.WriteLine($"1000-prompt job end to end: {elapsed.TotalSeconds:0.0} s");
     }
 }
+
+/// <summary>Big images in batch output are decoded straight to disk, never held in memory.</summary>
+public sealed class BatchLargeOutputTests : BatchTest
+{
+    public BatchLargeOutputTests(FakeApiFixture fixture) : base(fixture)
+    {
+    }
+
+    [Fact]
+    public void AnOutputLineWithTwo16MBImages_IsDecodedToDiskWithBoundedMemory()
+    {
+        const int size = 16 << 20;
+        Fake.BatchPollsUntilDone = 1;
+        Fake.BatchLineShape = (_, shape) => shape.PadImageTo = size;
+        RunChecked(NoPollDelay + """
+            $null = 'a very large poster' | Start-OpenAIImageBatch -JobPath big.json -Count 2
+            $null = Wait-OpenAIImageBatch -JobPath big.json
+            """);
+
+        using System.Management.Automation.PowerShell ps = ModuleHost.Create();
+        ps.Runspace.SessionStateProxy.Path.SetLocation(Temp);
+        ModuleHost.Run(ps, "Get-OpenAIImageBatch -JobPath big.json"); // warm up: the engine's first-call costs are not the download's
+        GC.Collect();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        ScriptResult r = ModuleHost.Run(ps, "Receive-OpenAIImageBatch -JobPath big.json -OutputDirectory out");
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        AssertNoKeyAndNoTempFiles(r);
+
+        Assert.Empty(r.AllErrors);
+        Assert.Equal(2, r.Images.Count);
+        Assert.All(r.Images, i => Assert.Null((byte[]?)i.Data));
+        string[] files = Images(System.IO.Path.Combine(Temp, "out"));
+        Assert.Equal(new[] { "00001-a-very-large-poster-1.png", "00001-a-very-large-poster-2.png" }, files.Select(System.IO.Path.GetFileName).ToArray());
+        Assert.All(files, f => Assert.Equal(size, new FileInfo(f).Length));
+        // 32 MB of images (43 MB of base64) went through. The line was never held as text (one UTF-16 copy of it alone
+        // is 86 MB) nor the images as arrays: everything the process allocated meanwhile, the in-process fake's side of
+        // the download included, stays below that. (Measured: about 54 MB, mostly transient buffers.)
+        long base64 = 2L * ((size + 2) / 3 * 4);
+        Assert.True(allocated < 2 * base64, $"allocated {allocated / (1 << 20)} MB");
+        Console.WriteLine($"Receive of 2 x 16 MB images: {allocated / (1 << 20)} MB allocated");
+    }
+}
