@@ -310,17 +310,24 @@ public sealed class BatchJobTests : BatchTest
     }
 
     [Fact]
-    public void CtrlCWhileWaiting_StopsWaitingAtOnce_LeavesTheBatchRunning_AndWaitingAgainFinishes()
+    public void CtrlCWhileWaiting_StopsWaitingAtOnce_SaysHowToResume_LeavesTheBatchRunning_AndWaitingAgainFinishes()
     {
         Fake.BatchPollsUntilDone = 1000;
         RunChecked("$null = 'x', 'y' | Start-OpenAIImageBatch -JobPath wait.json");
 
-        using PowerShell ps = ModuleHost.Create();
-        ps.Runspace.SessionStateProxy.Path.SetLocation(Temp);
+        // A host with a UI, as in a console: after Ctrl+C the pipeline can no longer write, the host still can.
+        var host = new CapturingHost();
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(host, System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddCommand("Import-Module").AddParameter("Name", ModuleHost.ManifestPath).AddParameter("ErrorAction", "Stop").Invoke();
+        ps.Commands.Clear();
+        runspace.SessionStateProxy.Path.SetLocation(Temp);
         ps.AddScript("Wait-OpenAIImageBatch -JobPath wait.json -PollIntervalSec 1");
         IAsyncResult running = ps.BeginInvoke();
         var wait = Stopwatch.StartNew();
-        while (Requests("GET", "").Count(q => q.Path.Contains("/batches/", StringComparison.Ordinal)) < 2)
+        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 2)
         {
             Assert.True(wait.Elapsed < TimeSpan.FromSeconds(20), "Wait-OpenAIImageBatch never polled");
             Thread.Sleep(10);
@@ -332,6 +339,10 @@ public sealed class BatchJobTests : BatchTest
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
         Assert.Empty(Requests("POST", "/cancel"));
         Assert.Equal("in_progress", (string?)JobFile("wait.json")["batches"]![0]!["batch"]!["status"]);
+        string said = Assert.Single(host.WarningLines);
+        Assert.Contains("keep running at OpenAI", said, StringComparison.Ordinal);
+        Assert.Contains($"Wait-OpenAIImageBatch -JobPath '{Path.Combine(Temp, "wait.json")}'", said, StringComparison.Ordinal);
+        Assert.Contains("Receive-OpenAIImageBatch", said, StringComparison.Ordinal);
 
         Fake.BatchPollsUntilDone = 1;
         ScriptResult again = RunChecked(NoPollDelay + "Wait-OpenAIImageBatch -JobPath wait.json");
