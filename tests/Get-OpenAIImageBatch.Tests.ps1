@@ -45,7 +45,7 @@ Describe 'Get-OpenAIImageBatch' {
     It 'shows jobs as a table' {
         $job = 'd' | Start-OpenAIImageBatch -JobPath ./t.json -Name tabled
         $text = $job | Format-Table | Out-String
-        $text | Should -Match 'Name\s+Status\s+Completed\s+Failed\s+Total'
+        $text | Should -Match 'Name\s+Status\s+Completed\s+Failed\s+Total\s+Batches\s+Created'
         $text | Should -Match 'tabled\s+validating'
     }
 
