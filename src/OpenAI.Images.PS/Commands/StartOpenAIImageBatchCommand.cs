@@ -14,106 +14,118 @@ namespace OpenAI.Images.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Hands a large image job to the OpenAI Batch API: validates every request, uploads the input (and local images for edits) and creates the batches.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Start, "OpenAIImageBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Start, "OpenAIImageBatch", DefaultParameterSetName = RequestSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ImageBatchJob))]
     public sealed class StartOpenAIImageBatchCommand : OpenAIBatchCmdletBase
     {
+        private const string RequestSet = "Request";
+        private const string ResumeSet = "Resume";
         private readonly List<(PromptImageRequest Request, object Target)> _items = new List<(PromptImageRequest, object)>();
         private int _invalid;
         private int _resolveErrors;
 
         /// <summary>The text description of the image (or of the edit, with -Path/-LiteralPath).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = RequestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         public string Prompt { get; set; } = string.Empty;
 
         /// <summary>Images to edit (wildcards allowed): the request goes to /v1/images/edits. GPT image models only.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName")]
         [SupportsWildcards]
         public string[]? Path { get; set; }
 
         /// <summary>Images to edit, taken literally.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [Alias("LP")]
         public string[]? LiteralPath { get; set; }
 
         /// <summary>A PNG whose transparent areas mark where to edit (edits only).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         public string? Mask { get; set; }
 
         /// <summary>The model (default gpt-image-2, or the profile's default model).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
         public string? Model { get; set; }
 
         /// <summary>Image size, e.g. 1024x1024, 1536x1024, auto.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SizeCompleter))]
         public string? Size { get; set; }
 
         /// <summary>standard, hd, low, medium, high or auto.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("standard", "hd", "low", "medium", "high", "auto")]
         public string? Quality { get; set; }
 
         /// <summary>How many images per request, 1-10.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [Alias("N")]
         [ValidateRange(1, 10)]
         public int? Count { get; set; }
 
         /// <summary>vivid or natural (dall-e-3).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("vivid", "natural")]
         public string? Style { get; set; }
 
         /// <summary>low or auto (GPT image models).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("low", "auto")]
         public string? Moderation { get; set; }
 
         /// <summary>transparent, opaque or auto (GPT image models).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("transparent", "opaque", "auto")]
         public string? Background { get; set; }
 
         /// <summary>png, jpeg or webp (GPT image models).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("png", "jpeg", "webp")]
         public string? OutputFormat { get; set; }
 
         /// <summary>0-100 compression for jpeg and webp output.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 100)]
         public int? OutputCompression { get; set; }
 
         /// <summary>high or low: how closely an edit keeps the input's features.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
         [ValidateSet("high", "low")]
         public string? InputFidelity { get; set; }
 
         /// <summary>An end-user id for abuse monitoring.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = RequestSet)]
         public string? User { get; set; }
 
-        /// <summary>The job file to write (default: NAME.imagebatch.json in the current folder).</summary>
-        [Parameter]
+        /// <summary>The job file to write (default: NAME.imagebatch.json in the current folder); with -Resume, the job to finish starting.</summary>
+        [Parameter(ParameterSetName = RequestSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
         [ValidateNotNullOrEmpty]
         public string? JobPath { get; set; }
 
         /// <summary>The job's name (default images-yyyyMMdd-HHmmss); also in each batch's metadata.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = RequestSet)]
         [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
         /// <summary>Overwrite an existing job file (and its input files).</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = RequestSet)]
         public SwitchParameter Force { get; set; }
+
+        /// <summary>Finishes starting the job in -JobPath after an interruption: uploads what was not uploaded and creates the batches not yet created.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
+        public SwitchParameter Resume { get; set; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == ResumeSet)
+            {
+                return;
+            }
+
             if (Path != null && LiteralPath != null)
             {
                 WriteError(new ErrorRecord(
@@ -284,6 +296,12 @@ namespace OpenAI.Images.PowerShell.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
+            if (ParameterSetName == ResumeSet)
+            {
+                ResumeJob();
+                return;
+            }
+
             int total = _items.Count + _invalid;
             if (_invalid > 0)
             {
@@ -309,6 +327,15 @@ namespace OpenAI.Images.PowerShell.Commands
                     "OpenAI.OutputFolderNotFound",
                     ErrorCategory.ObjectNotFound,
                     JobPath));
+            }
+
+            if (File.Exists(jobPath) && Force && UnfinishedBatches(jobPath) is string running)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new IOException($"The job file '{jobPath}' records batches that are still running ({running}); -Force does not replace it, so their ids are not lost. Give another -JobPath, or stop, wait for and receive that job first."),
+                    "OpenAI.Batch.JobFileHasRunningBatches",
+                    ErrorCategory.ResourceExists,
+                    jobPath));
             }
 
             if (File.Exists(jobPath) && !Force)
@@ -401,10 +428,72 @@ namespace OpenAI.Images.PowerShell.Commands
                 });
             });
             WaitForWork();
-            if (job.Batches.Any(b => b.Id is null) && !CancelToken.IsCancellationRequested)
+            WarnIfIncomplete(job);
+        }
+
+        private void WarnIfIncomplete(ImageBatchJob job)
+        {
+            if ((job.Batches.Count == 0 || job.Batches.Any(b => b.Id is null)) && !CancelToken.IsCancellationRequested)
             {
-                WriteWarning($"Not every batch of job '{name}' was created; the job file {jobPath} keeps what was done.");
+                WriteWarning($"Job '{job.Name}' was not started completely; the job file {job.JobPath} keeps what was done. "
+                    + $"Finish it with: Start-OpenAIImageBatch -JobPath '{job.JobPath?.Replace("'", "''")}' -Resume");
             }
+        }
+
+        private static string? UnfinishedBatches(string jobPath)
+        {
+            try
+            {
+                ImageBatchJob existing = ImageBatchJob.Load(jobPath);
+                string[] running = existing.Batches.Where(b => b.Id != null && !b.IsFinal).Select(b => b.Id!).ToArray();
+                return running.Length > 0 ? string.Join(", ", running) : null;
+            }
+            catch (Exception ex) when (ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        private void ResumeJob()
+        {
+            string jobPath = FileSystemPath(JobPath!, nameof(JobPath));
+            ImageBatchJob? job = LoadJob(jobPath);
+            if (job is null)
+            {
+                return;
+            }
+
+            if (job.Batches.Count == 0)
+            {
+                WriteError(new ErrorRecord(
+                    new InvalidOperationException($"Job '{job.Name}' stopped before its input files were written (while uploading its images); no batch was created. Start it again with its requests (and -Force)."),
+                    "OpenAI.Batch.NothingToResume",
+                    ErrorCategory.InvalidOperation,
+                    JobPath));
+                return;
+            }
+
+            int pending = job.Batches.Count(b => b.Id is null);
+            if (pending == 0)
+            {
+                WriteVerbose($"Every batch of job '{job.Name}' was already created.");
+                WriteObject(job);
+                return;
+            }
+
+            if (!ShouldProcess(jobPath, $"Finish starting OpenAI image batch job '{job.Name}': upload and create {pending} batch{(pending == 1 ? string.Empty : "es")}"))
+            {
+                return;
+            }
+
+            ImageBatchRunner runner = NewRunner();
+            Run(jobPath, async () =>
+            {
+                await runner.SubmitAsync(job, CancelToken).ConfigureAwait(false);
+                Post(() => WriteObject(job));
+            });
+            WaitForWork();
+            WarnIfIncomplete(job);
         }
     }
 }

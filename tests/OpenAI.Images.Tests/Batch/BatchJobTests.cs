@@ -428,4 +428,50 @@ public sealed class BatchJobTests : BatchTest
         Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
         Assert.Empty(Fake.ApiRequests);
     }
+
+    [Fact]
+    public void AStartInterruptedBeforeTheBatchWasCreated_IsFinishedWithResume_WithoutUploadingAgain()
+    {
+        int creates = 0;
+        Fake.Responder = q => q.Method == "POST" && q.Path.EndsWith("/batches", StringComparison.Ordinal) && Interlocked.Increment(ref creates) == 1
+            ? FakeResponse.Error(400, "The organization has too many enqueued tokens.", "invalid_request_error", "token_limit_exceeded")
+            : null;
+        ScriptResult first = RunChecked(LowerLimits(2, 1_000_000) + "1..3 | ForEach-Object { \"p $_\" } | Start-OpenAIImageBatch -JobPath r.json -MaxRetries 0");
+
+        ErrorRecord failed = Assert.Single(first.Errors);
+        Assert.Equal("OpenAI.InvalidRequest," + StartCmd, failed.FullyQualifiedErrorId);
+        Assert.Contains("token_limit_exceeded", failed.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(first.Warnings, w => w.Contains($"Start-OpenAIImageBatch -JobPath '{Path.Combine(Temp, "r.json")}' -Resume", StringComparison.Ordinal));
+        JsonArray batches = (JsonArray)JobFile("r.json")["batches"]!;
+        Assert.Equal(2, batches.Count);
+        Assert.StartsWith("file-", (string?)batches[0]!["inputFileId"]);
+        Assert.Null(batches[0]!["batch"]);
+        int uploads = Requests("POST", "/files").Count;
+
+        ScriptResult resumed = RunChecked("Start-OpenAIImageBatch -JobPath r.json -Resume");
+
+        Assert.Empty(resumed.AllErrors);
+        dynamic job = Assert.Single(resumed.Objects("ImageBatchJob"));
+        Assert.Equal(2, ((string[])job.BatchIds).Length);
+        Assert.Equal(uploads + 1, Requests("POST", "/files").Count); // only the second input file, never uploaded before
+        Assert.Equal(3, Requests("POST", "/batches").Count);
+        Assert.Equal(new[] { "p 1", "p 2", "p 3" }, UploadedInputs().SelectMany(i => i).Select(l => (string)l["body"]!["prompt"]!).ToArray());
+    }
+
+    [Fact]
+    public void Force_NeverReplacesAJobFileWhoseBatchesAreStillRunning()
+    {
+        Fake.BatchPollsUntilDone = 1000;
+        ScriptResult r = RunChecked("""
+            $first = 'x' | Start-OpenAIImageBatch -JobPath running.json
+            'y' | Start-OpenAIImageBatch -JobPath running.json -Force
+            $first
+            """);
+
+        ErrorRecord e = Assert.Single(r.Errors);
+        Assert.Equal("OpenAI.Batch.JobFileHasRunningBatches," + StartCmd, e.FullyQualifiedErrorId);
+        Assert.Single(Requests("POST", "/batches"));
+        string firstId = (string)Assert.Single(r.Objects("ImageBatchJob")).BatchIds[0];
+        Assert.Equal(firstId, (string?)JobFile("running.json")["batches"]![0]!["batch"]!["id"]); // the running batch's id is kept
+    }
 }
