@@ -126,3 +126,33 @@ public sealed class BatchLargeOutputTests : BatchTest
         Console.WriteLine($"Receive of 2 x 16 MB images: {allocated / (1 << 20)} MB allocated");
     }
 }
+
+/// <summary>The ImageBatchJob table view (the hosted engine has no Format-Table, so the view is checked against the type).</summary>
+public sealed class BatchFormatTests : BatchTest
+{
+    public BatchFormatTests(FakeApiFixture fixture) : base(fixture)
+    {
+    }
+
+    [Fact]
+    public void TheTableViewOfImageBatchJob_ShowsPropertiesTheTypeHas()
+    {
+        var format = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(ModuleHost.RepoRoot, "out", "OpenAI.Images", "OpenAI.Images.Format.ps1xml"));
+        var view = format.Descendants("View").Single(v => (string?)v.Element("ViewSelectedBy")?.Element("TypeName") == "OpenAI.Images.ImageBatchJob");
+        string[] labels = view.Descendants("TableColumnHeader").Select(h => (string)h.Element("Label")!).ToArray();
+        Assert.Equal(new[] { "Name", "Status", "Completed", "Failed", "Total", "Batches", "Created" }, labels);
+        string[] properties = view.Descendants("PropertyName").Select(p => p.Value).ToArray();
+        string[] scripts = view.Descendants("ScriptBlock").Select(p => p.Value).ToArray();
+        Assert.Equal(labels.Length, properties.Length + scripts.Length);
+
+        // Each column evaluated on a real job object in the engine.
+        ScriptResult r = RunChecked(NoPollDelay + "$job = 'x' | Start-OpenAIImageBatch -JobPath f.json -Name formatted\n"
+            + string.Join("\n", properties.Select(p => $"[string]$job.{p}"))
+            + "\n" + string.Join("\n", scripts.Select(s => $"[string]($job | ForEach-Object {{ {s} }})")));
+        Assert.Empty(r.AllErrors);
+        string[] values = r.Output.Select(o => o.ToString()).ToArray();
+        Assert.Equal(new[] { "formatted", "validating", "0", "0", "1" }, values.Take(5).ToArray());
+        Assert.Equal("1", values[5]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d$", values[6]);
+    }
+}
