@@ -149,7 +149,33 @@ namespace OpenAI.Images.Batch
             return message;
         }
 
-        private Task<JsonValue> SendJsonAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        private async Task<JsonValue> SendJsonAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        {
+            try
+            {
+                return await SendJsonCoreAsync(method, relative, content, summary, ct).ConfigureAwait(false);
+            }
+            catch (OpenAIException e) when (e.Kind == OpenAIErrorKind.NotFound)
+            {
+                // The transport's advice names -Model; here the id is what was not found.
+                throw new OpenAIException(
+                    OpenAIErrorKind.NotFound,
+                    $"{e.ServerMessage ?? "Not found."} (HTTP 404{(e.RequestId != null ? ", request " + e.RequestId : string.Empty)}) "
+                    + "Check the id, and that the API key belongs to the organization and project that started the job.",
+                    e.InnerException)
+                {
+                    StatusCode = e.StatusCode,
+                    Type = e.Type,
+                    Code = e.Code,
+                    Param = e.Param,
+                    RequestId = e.RequestId,
+                    ServerMessage = e.ServerMessage,
+                    Attempts = e.Attempts,
+                };
+            }
+        }
+
+        private Task<JsonValue> SendJsonCoreAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
         {
             Uri uri = Endpoint(relative);
             return _transport.SendAsync(

@@ -474,4 +474,19 @@ public sealed class BatchJobTests : BatchTest
         string firstId = (string)Assert.Single(r.Objects("ImageBatchJob")).BatchIds[0];
         Assert.Equal(firstId, (string?)JobFile("running.json")["batches"]![0]!["batch"]!["id"]); // the running batch's id is kept
     }
+
+    [Fact]
+    public void AnUnknownBatchId_IsANotFoundErrorWithOpenAIsMessageAndTheIdAsTarget()
+    {
+        ScriptResult r = RunChecked("Get-OpenAIImageBatch -Id batch_nope");
+
+        ErrorRecord e = Assert.Single(r.AllErrors);
+        Assert.Equal("OpenAI.NotFound,OpenAI.Images.PowerShell.Commands.GetOpenAIImageBatchCommand", e.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+        Assert.Equal("batch_nope", e.TargetObject);
+        Assert.Contains("No batch found with id 'batch_nope'.", e.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the id", e.Exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-Model", e.Exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith("req_", (string)((dynamic)e.Exception).RequestId);
+    }
 }
