@@ -22,6 +22,11 @@
         'Set-OpenAIConfig'
         'Get-OpenAIConfig'
         'Remove-OpenAIConfig'
+        'Start-OpenAIImageBatch'
+        'Get-OpenAIImageBatch'
+        'Wait-OpenAIImageBatch'
+        'Receive-OpenAIImageBatch'
+        'Stop-OpenAIImageBatch'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

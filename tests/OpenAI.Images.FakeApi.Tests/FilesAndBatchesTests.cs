@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -92,5 +93,78 @@ public class FilesAndBatchesTests
         Assert.Equal("cancelled", (string?)(await ReadJsonObjectAsync(await client.GetAsync("batches/" + second, Ct)))["status"]);
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"batches/{second}/cancel", null, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("batches/batch_nope", Ct)).StatusCode);
+    }
+
+    private static async Task<(JsonObject Batch, string[] Output, string[] Errors)> RunBatchAsync(FakeOpenAIServer server, HttpClient client, string jsonl, bool cancel = false)
+    {
+        FakeFile input = server.AddFile("in.jsonl", "batch", Encoding.UTF8.GetBytes(jsonl));
+        string create = $$"""{"input_file_id":"{{input.Id}}","endpoint":"/v1/images/generations","completion_window":"24h"}""";
+        string id = (string)(await ReadJsonObjectAsync(await client.PostAsync("batches", JsonBody(create), Ct)))["id"]!;
+        if (cancel)
+        {
+            await client.PostAsync($"batches/{id}/cancel", null, Ct);
+        }
+
+        JsonObject batch = await ReadJsonObjectAsync(await client.GetAsync("batches/" + id, Ct));
+        async Task<string[]> Lines(string? fileId) => fileId is null
+            ? Array.Empty<string>()
+            : (await client.GetStringAsync($"files/{fileId}/content", Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (batch, await Lines((string?)batch["output_file_id"]), await Lines((string?)batch["error_file_id"]));
+    }
+
+    private static string Lines(int count) => string.Concat(Enumerable.Range(1, count).Select(i =>
+        $$$"""{"custom_id":"r{{{i}}}","method":"POST","url":"/v1/images/generations","body":{"model":"gpt-image-2","prompt":"p{{{i}}}"}}""" + "\n"));
+
+    [Fact]
+    public async Task ExpiredBatch_RunsTheFirstHalf_AndWritesBatchExpiredErrorLinesForTheRest()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync(new FakeServerOptions { BatchPollsUntilDone = 1, BatchFinalStatus = "expired" });
+        using HttpClient client = Client(server);
+
+        (JsonObject batch, string[] output, string[] errors) = await RunBatchAsync(server, client, Lines(4));
+
+        Assert.Equal("expired", (string?)batch["status"]);
+        Assert.Equal(2, (int)batch["request_counts"]!["completed"]!);
+        Assert.Equal(2, (int)batch["request_counts"]!["failed"]!);
+        Assert.Equal(new[] { "r1", "r2" }, output.Select(l => (string)JsonNode.Parse(l)!["custom_id"]!).ToArray());
+        JsonNode error = JsonNode.Parse(errors[0])!;
+        Assert.Equal("r3", (string?)error["custom_id"]);
+        Assert.Null(error["response"]);
+        Assert.Equal("batch_expired", (string?)error["error"]!["code"]);
+        Assert.Equal(2, errors.Length);
+    }
+
+    [Fact]
+    public async Task CancelledBatch_DeliversWhatRan_AndReportsTheRestAsBatchCancelled()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync(new FakeServerOptions { BatchPollsUntilDone = 10 });
+        using HttpClient client = Client(server);
+
+        (JsonObject batch, string[] output, string[] errors) = await RunBatchAsync(server, client, Lines(2), cancel: true);
+
+        Assert.Equal("cancelled", (string?)batch["status"]);
+        Assert.Single(output);
+        Assert.Equal("batch_cancelled", (string?)JsonNode.Parse(Assert.Single(errors))!["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task LineFaults_AndUnknownFileIds_BecomeErrorLinesWithTheRealShape()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync(new FakeServerOptions { BatchPollsUntilDone = 1 });
+        server.BatchLineFault = line => (string?)line["custom_id"] == "r1" ? new BatchLineFault(400, "Blocked.", "image_generation_user_error", "moderation_blocked") : null;
+        using HttpClient client = Client(server);
+        string jsonl = Lines(2) + """{"custom_id":"e1","method":"POST","url":"/v1/images/edits","body":{"model":"gpt-image-2","prompt":"x","images":[{"file_id":"file-missing"}]}}""" + "\n";
+
+        (JsonObject batch, string[] output, string[] errors) = await RunBatchAsync(server, client, jsonl);
+
+        Assert.Equal("completed", (string?)batch["status"]);
+        Assert.Equal("r2", (string?)JsonNode.Parse(Assert.Single(output))!["custom_id"]);
+        Assert.Equal(2, errors.Length);
+        JsonNode blocked = JsonNode.Parse(errors[0])!;
+        Assert.Equal(400, (int)blocked["response"]!["status_code"]!);
+        Assert.StartsWith("req_", (string?)blocked["response"]!["request_id"]);
+        Assert.Equal("moderation_blocked", (string?)blocked["response"]!["body"]!["error"]!["code"]);
+        Assert.Null(blocked["error"]);
+        Assert.Contains("file-missing", (string?)JsonNode.Parse(errors[1])!["response"]!["body"]!["error"]!["message"]);
     }
 }

@@ -81,6 +81,23 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         set => _store.BatchFinalStatus = value;
     }
 
+    /// <summary>
+    /// Answers chosen batch input lines with an error instead of images, e.g.
+    /// <c>line => ((string?)line["body"]?["prompt"])?.Contains("forbidden") == true ? new BatchLineFault(400, "Blocked.", "image_generation_user_error", "moderation_blocked") : null</c>.
+    /// </summary>
+    public Func<System.Text.Json.Nodes.JsonObject, BatchLineFault?>? BatchLineFault
+    {
+        get => _store.BatchLineFault;
+        set => _store.BatchLineFault = value;
+    }
+
+    /// <summary>Changes the success body of each batch line, e.g. <c>(line, shape) => shape.PadImageTo = 16 &lt;&lt; 20</c>.</summary>
+    public Action<System.Text.Json.Nodes.JsonObject, SuccessShape>? BatchLineShape
+    {
+        get => _store.BatchLineShape;
+        set => _store.BatchLineShape = value;
+    }
+
     /// <summary>A thread-safe snapshot of every recorded request, oldest first (control routes are never recorded).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {

@@ -41,6 +41,13 @@ public sealed class FakeFile
     public long? ExpiresAt { get; }
 }
 
+/// <summary>How the fake answers one batch line instead of running it (see <see cref="FakeOpenAIServer.BatchLineFault"/>).</summary>
+/// <param name="Status">The line's response status_code.</param>
+/// <param name="Message">error.message.</param>
+/// <param name="Type">error.type.</param>
+/// <param name="Code">error.code.</param>
+public sealed record BatchLineFault(int Status, string Message, string Type = "invalid_request_error", string? Code = null);
+
 /// <summary>In-memory <c>/files</c> and <c>/batches</c>: enough of the Batch API for a client's whole round trip.</summary>
 internal sealed class FilesAndBatches
 {
@@ -57,6 +64,12 @@ internal sealed class FilesAndBatches
 
     public string BatchFinalStatus { get; set; } = "completed";
 
+    /// <summary>Per-line fault: given a batch input line, a status and error to answer it with instead of images (null: normal).</summary>
+    public Func<JsonObject, BatchLineFault?>? BatchLineFault { get; set; }
+
+    /// <summary>Changes the success body of a batch line (e.g. a big image with <see cref="SuccessShape.PadImageTo"/>).</summary>
+    public Action<JsonObject, SuccessShape>? BatchLineShape { get; set; }
+
     public void Clear()
     {
         lock (_gate)
@@ -64,6 +77,9 @@ internal sealed class FilesAndBatches
             _files.Clear();
             _batches.Clear();
         }
+
+        BatchLineFault = null;
+        BatchLineShape = null;
     }
 
     public FakeFile AddFile(string fileName, string purpose, byte[] content, long? expiresAfterSeconds = null)
@@ -255,6 +271,7 @@ internal sealed class FilesAndBatches
         long now = Now();
         if (batch.Status == "cancelling")
         {
+            Produce(batch, now, partial: true, "batch_cancelled", "This request was not executed because the batch was cancelled.");
             batch.Status = "cancelled";
             batch.CancelledAt = now;
             return;
@@ -294,25 +311,61 @@ internal sealed class FilesAndBatches
                 batch.Errors = new List<(string Code, string Message, int? Line)> { ("invalid_request", "The fake was told to fail this batch.", null) };
                 return;
             case "expired":
+                // OpenAI keeps what ran before the 24 h window closed; the rest is in the error file as batch_expired.
+                Produce(batch, now, partial: true, "batch_expired", "This request could not be executed before the completion window expired.");
                 batch.Status = "expired";
                 batch.ExpiredAt = now;
                 return;
         }
 
         batch.FinalizingAt ??= now;
+        Produce(batch, now, partial: false, null, null);
+        batch.Status = "completed";
+        batch.CompletedAt = now;
+    }
+
+    /// <summary>
+    /// Runs the input lines and writes the output and error files as OpenAI does. With <paramref name="partial"/>, only
+    /// the first half of the lines run; each other line gets <c>"response":null</c> and an error with <paramref name="code"/>.
+    /// </summary>
+    private void Produce(BatchState batch, long now, bool partial, string? code, string? message)
+    {
         var output = new StringBuilder();
         var errors = new StringBuilder();
         int total = 0, ok = 0, failed = 0;
         string input = Encoding.UTF8.GetString(GetFile(batch.InputFileId)?.Content ?? Array.Empty<byte>());
-        foreach (string rawLine in input.Split('\n'))
+        string[] inputLines = input.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        int runs = partial ? inputLines.Length / 2 : inputLines.Length;
+        foreach (string line in inputLines)
         {
-            string line = rawLine.Trim();
-            if (line.Length == 0)
+            total++;
+            if (total > runs)
             {
+                string? id = null;
+                try
+                {
+                    id = (string?)(JsonNode.Parse(line) as JsonObject)?["custom_id"];
+                }
+                catch (JsonException)
+                {
+                }
+
+                errors.Append(Encoding.UTF8.GetString(Json.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", "batch_req_" + RandomId(32));
+                    Json.WriteNullable(w, "custom_id", id);
+                    w.WriteNull("response");
+                    w.WriteStartObject("error");
+                    w.WriteString("code", code);
+                    w.WriteString("message", message);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }))).Append('\n');
+                failed++;
                 continue;
             }
 
-            total++;
             JsonObject? item = null;
             try
             {
@@ -329,7 +382,19 @@ internal sealed class FilesAndBatches
             string? prompt = body is null ? null : (string?)body["prompt"];
             byte[] responseBody;
             int status;
-            if (endpoint is null || string.IsNullOrEmpty(prompt))
+            string? missingFile = (body?["images"] as JsonArray)?.Select(i => (string?)i?["file_id"]).FirstOrDefault(id => id != null && GetFile(id) is null);
+            BatchLineFault? fault = item is null ? null : BatchLineFault?.Invoke(item);
+            if (fault is not null)
+            {
+                status = fault.Status;
+                responseBody = Reply.ErrorBody(fault.Message, fault.Type, fault.Code, null);
+            }
+            else if (missingFile is not null)
+            {
+                status = 400;
+                responseBody = Reply.ErrorBody($"Invalid file_id: '{missingFile}'. File not found.", "invalid_request_error", "invalid_value", "images");
+            }
+            else if (endpoint is null || string.IsNullOrEmpty(prompt))
             {
                 status = 400;
                 responseBody = Reply.ErrorBody(
@@ -340,6 +405,7 @@ internal sealed class FilesAndBatches
             {
                 SuccessShape shape = ImageRoutes.CreateShape(endpoint, null, ImageRoutes.FromJson(body!), stream: false, inputImages: (body!["images"] as JsonArray)?.Count ?? 0);
                 shape.ResponseFormat = "b64_json";
+                BatchLineShape?.Invoke(item!, shape);
                 status = 200;
                 responseBody = ImageRoutes.BuildReply(shape, _server).Concat();
             }
@@ -386,9 +452,6 @@ internal sealed class FilesAndBatches
         {
             batch.ErrorFileId = AddFileLocked($"batch_{batch.Id}_error.jsonl", errors).Id;
         }
-
-        batch.Status = "completed";
-        batch.CompletedAt = now;
     }
 
     private FakeFile AddFileLocked(string name, StringBuilder content)

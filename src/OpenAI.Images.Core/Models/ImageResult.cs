@@ -72,6 +72,9 @@ namespace OpenAI.Images
         /// <summary>The input files of an edit or variation.</summary>
         public IReadOnlyList<string> SourceFiles { get; set; } = Array.Empty<string>();
 
+        /// <summary>The custom_id of the batch request that produced this image (Receive-OpenAIImageBatch); null otherwise.</summary>
+        public string? CustomId { get; set; }
+
         /// <summary>A decoded image waiting in a temporary file to be moved to its final name (or discarded).</summary>
         internal string? PendingFile { get; set; }
 

@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenAI.Images.Http;
+using OpenAI.Images.Json;
+
+namespace OpenAI.Images.Batch
+{
+    /// <summary>
+    /// The parts of the Files and Batch APIs an image job needs (/files, /files/{id}/content, /batches,
+    /// /batches/{id}, /batches/{id}/cancel), over the same transport, retry policy and error mapping as the image calls.
+    /// </summary>
+    internal sealed class OpenAIBatchClient
+    {
+        private const long MaxJsonBytes = 16L * 1024 * 1024;
+
+        private readonly OpenAIClientOptions _options;
+        private readonly OpenAITransport _transport;
+
+        public OpenAIBatchClient(OpenAIClientOptions options, ClientDiagnostics diagnostics)
+            : this(options, diagnostics, HttpClientCache.Get(options.Proxy, options.ProxyCredential), new RetryPolicy(options.MaxRetries))
+        {
+        }
+
+        internal OpenAIBatchClient(OpenAIClientOptions options, ClientDiagnostics diagnostics, HttpClient http, RetryPolicy policy)
+        {
+            _options = options;
+            _transport = new OpenAITransport(options, http, policy, diagnostics);
+        }
+
+        /// <summary>POST /files: uploads a local file (streamed from disk on each attempt).</summary>
+        public Task<JsonValue> UploadFileAsync(string path, string fileName, string contentType, string purpose, CancellationToken ct)
+        {
+            long length = new FileInfo(path).Length;
+            return SendJsonAsync(
+                HttpMethod.Post,
+                "files",
+                () =>
+                {
+                    var form = new MultipartFormContent();
+                    form.AddField("purpose", purpose);
+                    form.AddFile("file", fileName, contentType, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true), length);
+                    return form;
+                },
+                $"multipart/form-data: purpose={purpose}; file=@{fileName} ({contentType}, {length} bytes)",
+                ct);
+        }
+
+        /// <summary>POST /batches with completion_window 24h.</summary>
+        public Task<JsonValue> CreateBatchAsync(string inputFileId, string endpoint, IEnumerable<KeyValuePair<string, string>> metadata, CancellationToken ct)
+        {
+            var w = new JsonWriter();
+            w.WriteStartObject();
+            w.WriteString("input_file_id", inputFileId);
+            w.WriteString("endpoint", endpoint);
+            w.WriteString("completion_window", "24h");
+            w.WritePropertyName("metadata");
+            w.WriteStartObject();
+            foreach (KeyValuePair<string, string> item in metadata)
+            {
+                w.WriteString(item.Key, item.Value.Length <= 512 ? item.Value : item.Value.Substring(0, 512));
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+            byte[] body = w.ToUtf8Bytes();
+            string summary = w.ToString();
+            return SendJsonAsync(HttpMethod.Post, "batches", () => JsonContent(body), summary, ct);
+        }
+
+        /// <summary>GET /batches/{id}.</summary>
+        public Task<JsonValue> GetBatchAsync(string id, CancellationToken ct) =>
+            SendJsonAsync(HttpMethod.Get, "batches/" + Uri.EscapeDataString(id), null, null, ct);
+
+        /// <summary>POST /batches/{id}/cancel.</summary>
+        public Task<JsonValue> CancelBatchAsync(string id, CancellationToken ct) =>
+            SendJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + "/cancel", null, null, ct);
+
+        /// <summary>GET /batches?limit=N[&amp;after=ID]: one page of the organization's batches, newest first.</summary>
+        public Task<JsonValue> ListBatchesAsync(int limit, string? after, CancellationToken ct) =>
+            SendJsonAsync(
+                HttpMethod.Get,
+                "batches?limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture) + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)),
+                null,
+                null,
+                ct);
+
+        /// <summary>
+        /// GET /files/{id}/content: hands the body stream to <paramref name="read"/>. A connection that breaks while
+        /// reading is retried from the start (the readers are idempotent: what was saved is skipped).
+        /// </summary>
+        public Task DownloadFileAsync(string fileId, Func<Stream, CancellationToken, Task> read, CancellationToken ct)
+        {
+            Uri uri = Endpoint("files/" + Uri.EscapeDataString(fileId) + "/content");
+            return _transport.SendAsync(
+                () => NewMessage(HttpMethod.Get, uri, null, "application/octet-stream"),
+                async (response, token) =>
+                {
+                    using (Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    {
+                        await read(body, token).ConfigureAwait(false);
+                    }
+
+                    return true;
+                },
+                retryBodyFailures: true,
+                bodySummary: null,
+                ct);
+        }
+
+        private Uri Endpoint(string relative)
+        {
+            if (_options.ApiKey is null)
+            {
+                throw new OpenAIException(OpenAIErrorKind.MissingApiKey, "No API key was given.");
+            }
+
+            string path = relative;
+            string query = string.Empty;
+            int q = relative.IndexOf('?');
+            if (q >= 0)
+            {
+                path = relative.Substring(0, q);
+                query = relative.Substring(q + 1);
+            }
+
+            Uri uri = EndpointResolver.Resolve(_options, path);
+            if (query.Length > 0)
+            {
+                var builder = new UriBuilder(uri);
+                builder.Query = builder.Query.Length > 1 ? builder.Query.Substring(1) + "&" + query : query;
+                uri = builder.Uri;
+            }
+
+            EndpointResolver.EnsureSafeTransport(uri, _options);
+            return uri;
+        }
+
+        private HttpRequestMessage NewMessage(HttpMethod method, Uri uri, HttpContent? content, string accept)
+        {
+            var message = new HttpRequestMessage(method, uri) { Content = content };
+            EndpointResolver.Authenticate(message, _options);
+            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+            message.Headers.UserAgent.Add(new ProductInfoHeaderValue("OpenAI.Images.PowerShell", OpenAIImagesClient.ModuleVersion));
+            return message;
+        }
+
+        private async Task<JsonValue> SendJsonAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        {
+            try
+            {
+                return await SendJsonCoreAsync(method, relative, content, summary, ct).ConfigureAwait(false);
+            }
+            catch (OpenAIException e) when (e.Kind == OpenAIErrorKind.NotFound)
+            {
+                // The transport's advice names -Model; here the id is what was not found.
+                throw new OpenAIException(
+                    OpenAIErrorKind.NotFound,
+                    $"{e.ServerMessage ?? "Not found."} (HTTP 404{(e.RequestId != null ? ", request " + e.RequestId : string.Empty)}) "
+                    + "Check the id, and that the API key belongs to the organization and project that started the job.",
+                    e.InnerException)
+                {
+                    StatusCode = e.StatusCode,
+                    Type = e.Type,
+                    Code = e.Code,
+                    Param = e.Param,
+                    RequestId = e.RequestId,
+                    ServerMessage = e.ServerMessage,
+                    Attempts = e.Attempts,
+                };
+            }
+        }
+
+        private Task<JsonValue> SendJsonCoreAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        {
+            Uri uri = Endpoint(relative);
+            return _transport.SendAsync(
+                () => NewMessage(method, uri, content?.Invoke(), "application/json"),
+                async (response, token) =>
+                {
+                    string? requestId = OpenAITransport.RequestIdOf(response);
+                    using (Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    {
+                        try
+                        {
+                            JsonValue value = await JsonValue.ParseAsync(body, MaxJsonBytes, token).ConfigureAwait(false);
+                            if (value.Kind != JsonValueKind.Object)
+                            {
+                                throw new FormatException("the response is not a JSON object");
+                            }
+
+                            return value;
+                        }
+                        catch (FormatException ex)
+                        {
+                            throw new OpenAIException(
+                                OpenAIErrorKind.InvalidResponse,
+                                $"OpenAI's answer to {method} /{relative} is not the JSON object expected: {ex.Message}" + (requestId != null ? $" (request {requestId})" : string.Empty),
+                                ex)
+                            {
+                                RequestId = requestId,
+                            };
+                        }
+                    }
+                },
+                retryBodyFailures: true,
+                summary,
+                ct);
+        }
+
+        private static HttpContent JsonContent(byte[] body)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return content;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+#Requires -Version 7.4
+# Pester 5 suite for Start-OpenAIImageBatch (POST /files, POST /batches), run against the loopback fake.
+# Needs `dotnet build` first. See tests/TestHelpers.ps1.
+
+Describe 'Start-OpenAIImageBatch' {
+    BeforeAll {
+        . $PSScriptRoot/TestHelpers.ps1
+        . $PSScriptRoot/BatchTestHelpers.ps1
+        $FakeApi = Start-Fake
+        $Command = 'OpenAI.Images.PowerShell.Commands.StartOpenAIImageBatchCommand'
+    }
+
+    AfterAll {
+        Set-BatchSeam -PollDelayScale 1
+        Stop-Fake $FakeApi
+    }
+
+    BeforeEach {
+        Reset-Fake
+        Set-FakeBatch -PollsUntilDone 3
+        Set-BatchSeam -PollDelayScale 0
+        $Folder = New-TestFolder
+        Push-Location $Folder
+    }
+
+    AfterEach {
+        Pop-Location
+    }
+
+    It 'uploads one JSONL line per prompt and creates a 24h batch for the generations endpoint' {
+        $job = 'a red fox', 'an owl at night' | Start-OpenAIImageBatch -Name 'animals' -Quality low
+
+        $job.GetType().FullName | Should -BeExactly 'OpenAI.Images.ImageBatchJob'
+        $job.JobPath | Should -BeExactly (Join-Path $Folder 'animals.imagebatch.json')
+        $job.Status | Should -BeExactly 'validating'
+        @($job.BatchIds).Count | Should -Be 1
+
+        $lines = @(Get-UploadedBatchInput)
+        $lines.Count | Should -Be 1
+        $input1 = $lines[0]
+        $input1.Count | Should -Be 2
+        $input1[0].custom_id | Should -BeExactly '00001-a-red-fox'
+        $input1[0].method | Should -BeExactly 'POST'
+        $input1[0].url | Should -BeExactly '/v1/images/generations'
+        $input1[0].body.prompt | Should -BeExactly 'a red fox'
+        $input1[0].body.model | Should -BeExactly 'gpt-image-2'
+        $input1[1].body.quality | Should -BeExactly 'low'
+
+        $create = @(Get-BatchApiRequest | Where-Object { $_.path -eq '/v1/batches' })
+        $create.Count | Should -Be 1
+        $create[0].json.endpoint | Should -BeExactly '/v1/images/generations'
+        $create[0].json.completion_window | Should -BeExactly '24h'
+        $create[0].json.metadata.openai_images_job | Should -BeExactly 'animals'
+    }
+
+    It 'writes a job file without the key' {
+        $job = 'a lake' | Start-OpenAIImageBatch -JobPath ./lake.json
+        $text = Get-Content -Raw ./lake.json
+        $text | Should -Not -Match ([regex]::Escape($TestApiKey))
+        ($text | ConvertFrom-Json).batches[0].batch.id | Should -BeExactly $job.BatchIds[0]
+    }
+
+    It 'uploads a local image once for several edits and references it by file_id' {
+        $a = Copy-TestAsset 'sample-8x8.png' $Folder 'a.png'
+        $b = Copy-TestAsset 'sample-8x8.png' $Folder 'b.png'
+        $null = @(
+            [pscustomobject]@{ Prompt = 'watercolor'; Path = $a }
+            [pscustomobject]@{ Prompt = 'pencil'; Path = $b }
+        ) | Start-OpenAIImageBatch -JobPath ./edits.json
+
+        $images = @(Get-BatchApiRequest | Where-Object { $_.path -eq '/v1/files' -and (Get-FakeField $_ 'purpose') -eq 'vision' })
+        $images.Count | Should -Be 1
+        $lines = @(Get-UploadedBatchInput)
+        $lines[0].url | Should -Be @('/v1/images/edits', '/v1/images/edits')
+        $lines[0][0].body.images[0].file_id | Should -BeExactly $lines[0][1].body.images[0].file_id
+    }
+
+    It 'splits a job past the (lowered) line limit into several batches' {
+        Set-BatchSeam -PollDelayScale 0 -MaxLines 2
+        $job = 1..5 | ForEach-Object { "prompt $_" } | Start-OpenAIImageBatch -JobPath ./split.json
+        @($job.BatchIds).Count | Should -Be 3
+        @(Get-UploadedBatchInput | ForEach-Object { $_.Count }) | Should -Be @(2, 2, 1)
+    }
+
+    It '-WhatIf uploads nothing and writes no file' {
+        'a' , 'b' | Start-OpenAIImageBatch -JobPath ./w.json -WhatIf
+        @(Get-BatchApiRequest).Count | Should -Be 0
+        Test-Path ./w.json | Should -BeFalse
+    }
+
+    It 'reports an invalid item and starts nothing' {
+        $items = [pscustomobject]@{ Prompt = 'ok' }, [pscustomobject]@{ Prompt = 'bad'; Size = '123x45' }
+        { $items | Start-OpenAIImageBatch -JobPath ./bad.json -ErrorVariable script:errs -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId "OpenAI.Batch.InvalidRequests,$Command"
+        @($script:errs | Where-Object { $_.FullyQualifiedErrorId -like 'OpenAI.Validation.*' }).Count | Should -Be 1
+        @(Get-BatchApiRequest).Count | Should -Be 0
+        Test-Path ./bad.json | Should -BeFalse
+    }
+
+    It 'refuses to replace an existing job file without -Force' {
+        Set-Content ./keep.json 'precious'
+        { 'x' | Start-OpenAIImageBatch -JobPath ./keep.json } | Should -Throw -ErrorId "OpenAI.Batch.JobFileExists,$Command"
+        Get-Content ./keep.json | Should -BeExactly 'precious'
+    }
+}
