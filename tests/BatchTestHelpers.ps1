@@ -19,16 +19,9 @@ function Set-FakeBatch {
 
 # The batch input files uploaded to the fake (purpose batch), each as an array of parsed JSONL lines.
 function Get-UploadedBatchInput {
-    foreach ($request in @(Get-BatchApiRequest | Where-Object { $_.method -eq 'POST' -and $_.path -eq '/v1/files' -and (Get-FakeField $_ 'purpose') -eq 'batch' })) {
+    foreach ($request in @(Get-FakeRequest -Api | Where-Object { $_.method -eq 'POST' -and $_.path -eq '/v1/files' -and (Get-FakeField $_ 'purpose') -eq 'batch' })) {
         $text = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String((Get-FakePart $request 'file')[0].dataBase64))
         , @($text -split "`n" | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
     }
 }
 
-# The API requests the fake recorded, one object each (flattened here: the suites must not depend on how
-# Get-FakeRequest wraps the array it reads).
-function Get-BatchApiRequest {
-    Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/requests" -NoProxy -TimeoutSec 30 |
-        ForEach-Object { $_ } |
-        Where-Object { -not $_.isDownload }
-}

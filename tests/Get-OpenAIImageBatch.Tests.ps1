@@ -11,6 +11,7 @@ Describe 'Get-OpenAIImageBatch' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

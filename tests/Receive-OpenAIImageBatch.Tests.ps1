@@ -12,6 +12,7 @@ Describe 'Receive-OpenAIImageBatch' {
     AfterAll {
         Set-BatchSeam -PollDelayScale 1
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

@@ -13,6 +13,7 @@ Describe 'Start-OpenAIImageBatch' {
     AfterAll {
         Set-BatchSeam -PollDelayScale 1
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {
@@ -46,7 +47,7 @@ Describe 'Start-OpenAIImageBatch' {
         $input1[0].body.model | Should -BeExactly 'gpt-image-2'
         $input1[1].body.quality | Should -BeExactly 'low'
 
-        $create = @(Get-BatchApiRequest | Where-Object { $_.path -eq '/v1/batches' })
+        $create = @(Get-FakeRequest -Api | Where-Object { $_.path -eq '/v1/batches' })
         $create.Count | Should -Be 1
         $create[0].json.endpoint | Should -BeExactly '/v1/images/generations'
         $create[0].json.completion_window | Should -BeExactly '24h'
@@ -68,7 +69,7 @@ Describe 'Start-OpenAIImageBatch' {
             [pscustomobject]@{ Prompt = 'pencil'; Path = $b }
         ) | Start-OpenAIImageBatch -JobPath ./edits.json
 
-        $images = @(Get-BatchApiRequest | Where-Object { $_.path -eq '/v1/files' -and (Get-FakeField $_ 'purpose') -eq 'vision' })
+        $images = @(Get-FakeRequest -Api | Where-Object { $_.path -eq '/v1/files' -and (Get-FakeField $_ 'purpose') -eq 'vision' })
         $images.Count | Should -Be 1
         $lines = @(Get-UploadedBatchInput)
         $lines[0].url | Should -Be @('/v1/images/edits', '/v1/images/edits')
@@ -84,7 +85,7 @@ Describe 'Start-OpenAIImageBatch' {
 
     It '-WhatIf uploads nothing and writes no file' {
         'a' , 'b' | Start-OpenAIImageBatch -JobPath ./w.json -WhatIf
-        @(Get-BatchApiRequest).Count | Should -Be 0
+        @(Get-FakeRequest -Api).Count | Should -Be 0
         Test-Path ./w.json | Should -BeFalse
     }
 
@@ -93,7 +94,7 @@ Describe 'Start-OpenAIImageBatch' {
         { $items | Start-OpenAIImageBatch -JobPath ./bad.json -ErrorVariable script:errs -ErrorAction SilentlyContinue } |
             Should -Throw -ErrorId "OpenAI.Batch.InvalidRequests,$Command"
         @($script:errs | Where-Object { $_.FullyQualifiedErrorId -like 'OpenAI.Validation.*' }).Count | Should -Be 1
-        @(Get-BatchApiRequest).Count | Should -Be 0
+        @(Get-FakeRequest -Api).Count | Should -Be 0
         Test-Path ./bad.json | Should -BeFalse
     }
 

@@ -11,6 +11,7 @@ Describe 'Stop-OpenAIImageBatch' {
     AfterAll {
         Set-BatchSeam -PollDelayScale 1
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {
@@ -29,7 +30,7 @@ Describe 'Stop-OpenAIImageBatch' {
         $null = 'a', 'b', 'c', 'd' | Start-OpenAIImageBatch -JobPath ./s.json
         $stopped = Stop-OpenAIImageBatch ./s.json -Confirm:$false
         $stopped.Status | Should -BeExactly 'cancelling'
-        @(Get-BatchApiRequest | Where-Object { $_.path -like '/v1/batches/*/cancel' }).Count | Should -Be 1
+        @(Get-FakeRequest -Api | Where-Object { $_.path -like '/v1/batches/*/cancel' }).Count | Should -Be 1
         (Wait-OpenAIImageBatch ./s.json).Status | Should -BeExactly 'cancelled'
         @(Receive-OpenAIImageBatch ./s.json -OutputDirectory ./out -ErrorAction SilentlyContinue).Count | Should -Be 2
     }
@@ -37,6 +38,6 @@ Describe 'Stop-OpenAIImageBatch' {
     It '-WhatIf sends no cancel' {
         $null = 'a' | Start-OpenAIImageBatch -JobPath ./w.json
         $null = Stop-OpenAIImageBatch ./w.json -WhatIf
-        @(Get-BatchApiRequest | Where-Object { $_.path -like '*/cancel' }).Count | Should -Be 0
+        @(Get-FakeRequest -Api | Where-Object { $_.path -like '*/cancel' }).Count | Should -Be 0
     }
 }

@@ -13,6 +13,7 @@ Describe 'Wait-OpenAIImageBatch' {
     AfterAll {
         Set-BatchSeam -PollDelayScale 1
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {
@@ -32,7 +33,7 @@ Describe 'Wait-OpenAIImageBatch' {
         $final = $job | Wait-OpenAIImageBatch -PollIntervalSec 1
         $final.Status | Should -BeExactly 'completed'
         $final.Completed | Should -Be 3
-        @(Get-BatchApiRequest | Where-Object { $_.method -eq 'GET' -and $_.path -like '/v1/batches/*' }).Count | Should -Be 4
+        @(Get-FakeRequest -Api | Where-Object { $_.method -eq 'GET' -and $_.path -like '/v1/batches/*' }).Count | Should -Be 4
     }
 
     It 'an expired batch is final too' {

@@ -220,7 +220,7 @@ namespace OpenAI.Images.PowerShell.Commands
 
             try
             {
-                RequestValidator.Validate(request, WriteVerbose);
+                RequestValidator.Validate(request, this.WriteVerboseLine);
             }
             catch (OpenAIValidationException ex)
             {
@@ -385,7 +385,7 @@ namespace OpenAI.Images.PowerShell.Commands
             string parts = string.Join("; ", plan.Select((p, i) => $"batch {i + 1}: {p.Lines} request{(p.Lines == 1 ? string.Empty : "s")} to {p.Endpoint} ({p.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)"));
             string description = $"Start OpenAI image batch job '{name}': upload {(uploads.Count > 0 ? $"{uploads.Count} local image{(uploads.Count == 1 ? string.Empty : "s")} (purpose {ImageBatchPlanner.ImagePurpose}) and " : string.Empty)}"
                 + $"{plan.Count} input file{(plan.Count == 1 ? string.Empty : "s")} (purpose batch), create {plan.Count} batch{(plan.Count == 1 ? string.Empty : "es")} (completion window 24h): {parts}";
-            WriteVerbose(description);
+            this.WriteVerboseLine(description);
             if (!ShouldProcess(jobPath, description))
             {
                 return;
@@ -408,7 +408,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 ThrowTerminatingError(ErrorRecords.From(ex, jobPath));
             }
 
-            WriteVerbose($"Wrote the job file {jobPath}.");
+            this.WriteVerboseLine($"Wrote the job file {jobPath}.");
             ImageBatchRunner runner = NewRunner();
             int activity = NewActivityId();
             bool force = Force;
@@ -476,7 +476,7 @@ namespace OpenAI.Images.PowerShell.Commands
             int pending = job.Batches.Count(b => b.Id is null);
             if (pending == 0)
             {
-                WriteVerbose($"Every batch of job '{job.Name}' was already created.");
+                this.WriteVerboseLine($"Every batch of job '{job.Name}' was already created.");
                 WriteObject(job);
                 return;
             }
