@@ -151,7 +151,8 @@ function Invoke-Package {
     Invoke-Build -BuildConfiguration 'Release'
 
     $manifestPath = Join-Path $ModuleDirectory "$ModuleName.psd1"
-    $version = (Import-PowerShellDataFile -LiteralPath $manifestPath).ModuleVersion
+    # The manifest picks its root module by edition (an if statement), which Import-PowerShellDataFile refuses to evaluate.
+    $version = (Test-ModuleManifest -Path $manifestPath -ErrorAction Stop).Version.ToString()
     $packageRoot = Join-Path $OutDirectory 'package'
     $moduleRoot = Join-Path $packageRoot $ModuleName
     $destination = Join-Path $moduleRoot $version

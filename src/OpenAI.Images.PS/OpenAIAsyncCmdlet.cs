@@ -37,7 +37,7 @@ namespace OpenAI.Images.PowerShell
         private int _started;
         private int _succeeded;
         private int _failed;
-        private int _finishedBeforeStart;
+        private int _completedWork;
         private bool? _stopOnError;
         private bool _disposed;
 
@@ -70,7 +70,6 @@ namespace OpenAI.Images.PowerShell
         protected void CountFailedBeforeStart()
         {
             _failed++;
-            _finishedBeforeStart++;
             ShowBatchProgress();
         }
 
@@ -117,7 +116,10 @@ namespace OpenAI.Images.PowerShell
 
             task.ContinueWith(_ => Post(() => Complete(item)), TaskScheduler.Default);
             ShowBatchProgress();
-            while (RunningCount() >= Math.Max(1, MaxParallel))
+
+            // Count what the pipeline thread has not seen finish yet (not the tasks), so that the limit and the
+            // progress counts agree.
+            while (_started - _completedWork >= Math.Max(1, MaxParallel))
             {
                 PumpOnce();
             }
@@ -128,7 +130,7 @@ namespace OpenAI.Images.PowerShell
         /// <summary>Pumps until every started work item has finished and written its output.</summary>
         protected void WaitForWork()
         {
-            while (RunningCount() > 0 || _order.Count > 0)
+            while (_started > _completedWork || _order.Count > 0)
             {
                 PumpOnce();
             }
@@ -347,7 +349,7 @@ namespace OpenAI.Images.PowerShell
         protected string BatchStatus()
         {
             int finished = _succeeded + _failed;
-            int running = _started - (finished - _finishedBeforeStart);
+            int running = _started - _completedWork;
             string done = _totalKnown ? $"{_succeeded} of {Math.Max(_expected, finished + running)} done" : $"{_succeeded} done";
             string status = $"{done} · {running} running";
             if (_failed > 0)
@@ -368,11 +370,11 @@ namespace OpenAI.Images.PowerShell
             }
 
             int finished = _succeeded + _failed;
-            int running = _started - (finished - _finishedBeforeStart);
+            int running = _started - _completedWork;
             int total = Math.Max(_expected, finished + running);
             int percent = _totalKnown && total > 0 ? Math.Min(100, finished * 100 / total) : -1;
             int secondsRemaining = -1;
-            int finishedWork = finished - _finishedBeforeStart;
+            int finishedWork = _completedWork;
             if (finishedWork > 0)
             {
                 // The rate so far: finished items per second of batch time; what is left is the rest of the known
@@ -388,6 +390,8 @@ namespace OpenAI.Images.PowerShell
         private void Complete(WorkItem item)
         {
             item.Done = true;
+            _completedWork++;
+            RunningCount();
             if (item.Failed)
             {
                 _failed++;
@@ -520,7 +524,16 @@ namespace OpenAI.Images.PowerShell
             internal void WriteErrorNow(ErrorRecord record)
             {
                 Failed = true;
-                Write(() => _owner.WriteError(record));
+                Write(() =>
+                {
+                    if (_owner.StopOnError)
+                    {
+                        // The error ends the pipeline, after which nothing can be written: close the bars first.
+                        _owner.CompleteAllProgressQuietly();
+                    }
+
+                    _owner.WriteError(record);
+                });
             }
 
             /// <summary>Writes an error in order.</summary>

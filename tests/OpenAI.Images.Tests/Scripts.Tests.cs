@@ -6,13 +6,13 @@ using System.Management.Automation.Language;
 namespace OpenAI.Images.Tests;
 
 /// <summary>
-/// The repository's PowerShell files (Pester suites, their helpers, build.ps1, the loader, the SecretManagement test
+/// The repository's PowerShell files (Pester suites, their helpers, build.ps1, the manifest, the SecretManagement test
 /// double) cannot run here (no pwsh, no Pester), so at least they must parse with the engine's own parser.
 /// </summary>
 public sealed class ScriptsTests
 {
     public static IEnumerable<object[]> Scripts() =>
-        new[] { "build.ps1", "OpenAI.Images.psm1" }
+        new[] { "build.ps1", "OpenAI.Images.psd1" }
             .Select(f => Path.Combine(ModuleHost.RepoRoot, f))
             .Concat(Directory.GetFiles(Path.Combine(ModuleHost.RepoRoot, "tests"), "*.ps*1", SearchOption.AllDirectories)
                 .Where(f => !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar)))
