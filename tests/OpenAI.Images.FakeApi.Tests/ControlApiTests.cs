@@ -184,7 +184,7 @@ public class ControlApiTests
         await ControlAsync(control, HttpMethod.Post, "latency", """{"ms":600}""");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Task<HttpResponseMessage>[] three = Enumerable.Range(0, 3).Select(_ => api.PostAsync("images/generations", JsonBody("""{"prompt":"x","model":"gpt-image-1"}"""), Ct)).ToArray();
-        await server.WaitForRequestAsync(_ => server.Requests.Count == 3);
+        await server.WaitForRequestAsync(_ => server.Requests.Count == 3, cancellationToken: Ct);
         Assert.Equal(3, (int)(await ControlAsync(control, HttpMethod.Get, "stats"))["inFlight"]!);
         HttpResponseMessage[] replies = await Task.WhenAll(three);
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
