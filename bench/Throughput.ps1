@@ -81,7 +81,7 @@ try {
 
     $default = Measure-Batch @{} $null
     $serial = Measure-Batch @{ ThrottleLimit = 1 } $null
-    $middle = [math]::Floor($Prompts / 2)
+    $middle = [int][math]::Floor($Prompts / 2)
     $rateLimited = @(@{ kind = 'success'; count = $middle - 1 }, @{ kind = 'error'; status = 429; message = 'Rate limit reached'; type = 'requests'; code = 'rate_limit_exceeded'; headers = @{ 'retry-after' = '2' } })
     $default429 = Measure-Batch @{} $rateLimited
     $serial429 = Measure-Batch @{ ThrottleLimit = 1 } $rateLimited

@@ -11,6 +11,7 @@ Describe 'Edit-OpenAIImage' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

@@ -8,7 +8,10 @@ Describe 'Get-OpenAIConfig' {
         $FakeApi = Start-ConfigFake
     }
 
-    AfterAll { Stop-Fake $FakeApi }
+    AfterAll {
+        Stop-Fake $FakeApi
+        Restore-TestSession
+    }
 
     BeforeEach { $ConfigPath = Enter-ConfigSandbox -WithSecretManagement }
     AfterEach { Exit-ConfigSandbox }

@@ -19,6 +19,8 @@ Describe 'OpenAI.Images module' {
         $CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters
     }
 
+    AfterAll { Restore-TestSession }
+
     Context 'Manifest' {
         It 'passes Test-ModuleManifest' {
             $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
@@ -56,9 +58,8 @@ Describe 'OpenAI.Images module' {
 
     Context 'Import' {
         It 'imports in a fresh PowerShell without warnings or errors' {
-            $pwsh = (Get-Process -Id $PID).Path
 
-            $result = & $pwsh -NoProfile -NonInteractive -Command {
+            $result = Invoke-ChildPwsh {
                 param($Path)
                 $warnings = @()
                 $failure = $null
@@ -73,7 +74,7 @@ Describe 'OpenAI.Images module' {
                     Failure  = $failure
                     Commands = @(Get-Command -Module OpenAI.Images | ForEach-Object Name)
                 }
-            } -args $ModuleManifest
+            } $ModuleManifest
 
             $result.Failure | Should -BeNullOrEmpty
             $result.Warnings | Should -HaveCount 0

@@ -11,6 +11,7 @@ Describe 'New-OpenAIImage' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

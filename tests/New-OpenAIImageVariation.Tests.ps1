@@ -11,6 +11,7 @@ Describe 'New-OpenAIImageVariation' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

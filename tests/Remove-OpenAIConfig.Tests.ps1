@@ -7,7 +7,10 @@ Describe 'Remove-OpenAIConfig' {
         $FakeApi = Start-ConfigFake
     }
 
-    AfterAll { Stop-Fake $FakeApi }
+    AfterAll {
+        Stop-Fake $FakeApi
+        Restore-TestSession
+    }
 
     BeforeEach {
         $ConfigPath = Enter-ConfigSandbox -WithSecretManagement
@@ -21,7 +24,7 @@ Describe 'Remove-OpenAIConfig' {
     It 'removes the saved and session settings and the vault secret' {
         Remove-OpenAIConfig -Profile work
 
-        { Get-OpenAIConfig -Profile work -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.ProfileNotFound'
+        { Get-OpenAIConfig -Profile work -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.ProfileNotFound,*'
         (Get-Content -LiteralPath $ConfigPath -Raw | ConvertFrom-Json).profiles.PSObject.Properties.Name | Should -BeNullOrEmpty
         Get-SecretInfo -Name 'OpenAI.Images-work' -Vault TestVault | Should -BeNullOrEmpty
     }
@@ -49,7 +52,7 @@ Describe 'Remove-OpenAIConfig' {
     }
 
     It 'reports a profile that does not exist' {
-        { Remove-OpenAIConfig -Profile nothing-here -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.ProfileNotFound'
+        { Remove-OpenAIConfig -Profile nothing-here -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.ProfileNotFound,*'
     }
 
     It 'leaves the environment variables alone: the cmdlets fall back to them' {

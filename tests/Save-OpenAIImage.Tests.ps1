@@ -11,6 +11,7 @@ Describe 'Save-OpenAIImage' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

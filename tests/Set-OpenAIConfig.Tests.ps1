@@ -9,7 +9,10 @@ Describe 'Set-OpenAIConfig' {
         $VaultKey = 'sk-vault-pester-0123456789VAULTxKEY'
     }
 
-    AfterAll { Stop-Fake $FakeApi }
+    AfterAll {
+        Stop-Fake $FakeApi
+        Restore-TestSession
+    }
 
     BeforeEach { Reset-Fake }
 
@@ -56,7 +59,7 @@ Describe 'Set-OpenAIConfig' {
             Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) -BaseUri https://example.test/v1 -WhatIf
 
             Test-Path -LiteralPath $ConfigPath | Should -BeFalse
-            { Get-Secret -Name 'OpenAI.Images-default' -Vault TestVault -ErrorAction Stop } | Should -Throw -ErrorId 'GetSecretNotFound'
+            { Get-Secret -Name 'OpenAI.Images-default' -Vault TestVault -ErrorAction Stop } | Should -Throw -ErrorId 'GetSecretNotFound,*'
         }
 
         It 'shows the result with -PassThru, the key masked in the formatted view' {
@@ -74,12 +77,12 @@ Describe 'Set-OpenAIConfig' {
         It 'fails clearly when the vault is locked, and saves nothing' {
             Register-TestVault -Name Locked -Locked
 
-            { Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) -Vault Locked } | Should -Throw -ErrorId 'OpenAI.VaultError'
+            { Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) -Vault Locked } | Should -Throw -ErrorId 'OpenAI.VaultError,*'
             Test-Path -LiteralPath $ConfigPath | Should -BeFalse
         }
 
         It 'names the registered vaults when -Vault is unknown' {
-            { Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) -Vault Nope } | Should -Throw -ErrorId 'OpenAI.VaultNotFound' -ExpectedMessage '*TestVault*'
+            { Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) -Vault Nope } | Should -Throw -ErrorId 'OpenAI.VaultNotFound,*' -ExpectedMessage '*TestVault*'
         }
 
         It 'keeps the proxy password in the vault, never in the settings file' {
@@ -98,22 +101,20 @@ Describe 'Set-OpenAIConfig' {
 
         It 'says how to install SecretManagement or use -Scope Process, and saves nothing' {
             { Set-OpenAIConfig -ApiKey (ConvertTo-TestSecureString $VaultKey) } |
-                Should -Throw -ErrorId 'OpenAI.SecretManagementNotInstalled' -ExpectedMessage '*Install-Module Microsoft.PowerShell.SecretManagement*-Scope Process*'
+                Should -Throw -ErrorId 'OpenAI.SecretManagementNotInstalled,*' -ExpectedMessage '*Install-Module Microsoft.PowerShell.SecretManagement*-Scope Process*'
             Test-Path -LiteralPath $ConfigPath | Should -BeFalse
             Get-Module -Name Microsoft.PowerShell.SecretManagement | Should -BeNullOrEmpty
         }
 
         It 'still saves non-secret settings, which a new pwsh process uses' {
             Set-OpenAIConfig -BaseUri "$($FakeApi.Root)/saved/v1" -Organization org-saved
-
-            $pwsh = (Get-Process -Id $PID).Path
-            $result = & $pwsh -NoProfile -NonInteractive -Command {
+            $result = Invoke-ChildPwsh {
                 param($Manifest)
                 Import-Module $Manifest
                 $image = New-OpenAIImage -Prompt 'from a new session'
                 (Get-OpenAIConfig).Sources['BaseUri'].ToString()
                 $image.Index
-            } -args $ModuleManifest
+            } $ModuleManifest
 
             $result | Should -Be @('ConfigFile', '0')
             $request = (Get-FakeRequest -Api)[0]
@@ -125,13 +126,11 @@ Describe 'Set-OpenAIConfig' {
         It 'keeps a -Scope Process key for this process only' {
             Set-OpenAIConfig -ApiKey 'sk-process-pester-0123456789PROCKEY' -Scope Process
             Test-Path -LiteralPath $ConfigPath | Should -BeFalse
-
-            $pwsh = (Get-Process -Id $PID).Path
-            $source = & $pwsh -NoProfile -NonInteractive -Command {
+            $source = Invoke-ChildPwsh {
                 param($Manifest)
                 Import-Module $Manifest
                 (Get-OpenAIConfig).ApiKeySource.ToString()
-            } -args $ModuleManifest
+            } $ModuleManifest
 
             $source | Should -BeExactly 'Environment'
             (Get-OpenAIConfig).ApiKeySource | Should -Be 'Session'
@@ -141,14 +140,14 @@ Describe 'Set-OpenAIConfig' {
             $null = New-Item -ItemType Directory -Path (Split-Path $ConfigPath) -Force
             Set-Content -LiteralPath $ConfigPath -Value '{ "profiles": { "default": ' -NoNewline
 
-            { Set-OpenAIConfig -MaxRetries 1 } | Should -Throw -ErrorId 'OpenAI.ConfigCorrupt' -ExpectedMessage "*$ConfigPath*Remove-Item*"
+            { Set-OpenAIConfig -MaxRetries 1 } | Should -Throw -ErrorId 'OpenAI.ConfigCorrupt,*' -ExpectedMessage "*$ConfigPath*Remove-Item*"
             Get-Content -LiteralPath $ConfigPath -Raw | Should -BeExactly '{ "profiles": { "default": '
         }
 
         It 'sends the key over plain http to another host only with -AllowInsecureHttp' {
             Set-OpenAIConfig -Profile lan -BaseUri http://gpu-box.example.test/v1 -Scope Process
 
-            { New-OpenAIImage -Prompt 'a' -Profile lan } | Should -Throw -ErrorId 'OpenAI.InsecureTransport'
+            { New-OpenAIImage -Prompt 'a' -Profile lan } | Should -Throw -ErrorId 'OpenAI.InsecureTransport,*'
             Get-FakeRequest -Api | Should -BeNullOrEmpty
         }
     }

@@ -62,7 +62,68 @@ if (-not [System.IO.File]::Exists($ModuleManifest)) {
     throw "The module is not built: '$ModuleManifest' is missing. Run 'dotnet build' (or ./build.ps1) at the repository root '$RepoRoot' first."
 }
 
+# Whether the module was loaded before this suite: Restore-TestSession (AfterAll) removes it again if it was not, so
+# each suite leaves the session as it found it, whatever order the suites run in.
+$ModuleLoadedBeforeSuite = $null -ne (Get-Module -Name OpenAI.Images)
 Import-Module -Name $ModuleManifest -Force -ErrorAction Stop
+
+function Restore-TestSession {
+    <# .SYNOPSIS For AfterAll: removes the module when the suite imported it into a session that did not have it. #>
+    if (-not $ModuleLoadedBeforeSuite) {
+        Remove-Module -Name OpenAI.Images -Force -ErrorAction Ignore
+    }
+}
+
+function Get-PwshCommand {
+    <#
+    .SYNOPSIS
+        How to start a new pwsh like this one: @(program, leading arguments). pwsh installed as a dotnet tool runs as
+        'dotnet pwsh.dll', so the program is not always pwsh itself.
+    #>
+    $program = [System.Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($program) -eq 'pwsh') {
+        return , @($program)
+    }
+    , @($program, [System.Environment]::GetCommandLineArgs()[0])
+}
+
+function Invoke-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Runs a script block in a new pwsh process (-NoProfile -NonInteractive, this process's environment) and returns
+        what it wrote, as deserialized objects (CLIXML). Errors it writes go to this process's error output.
+    .EXAMPLE
+        Invoke-ChildPwsh { param($Manifest) Import-Module $Manifest; (Get-OpenAIConfig).ApiKeySource.ToString() } $ModuleManifest
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock,
+        [Parameter(Position = 1, ValueFromRemainingArguments)] [object[]] $ArgumentList = @()
+    )
+
+    $stem = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'openai-images-child-' + [guid]::NewGuid().ToString('N'))
+    $inputPath = "$stem.in.xml"
+    $outputPath = "$stem.out.xml"
+    try {
+        Export-Clixml -LiteralPath $inputPath -InputObject $ArgumentList -Depth 3
+        $quotedInput = "'" + $inputPath.Replace("'", "''") + "'"
+        $quotedOutput = "'" + $outputPath.Replace("'", "''") + "'"
+        $script = "`$ProgressPreference = 'SilentlyContinue'`n`$arguments = @(Import-Clixml -LiteralPath $quotedInput)`n& {`n$ScriptBlock`n} @arguments | Export-Clixml -LiteralPath $quotedOutput -Depth 3"
+        $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
+        $command = Get-PwshCommand
+        $program = $command[0]
+        $leading = @($command | Select-Object -Skip 1)
+        & $program @leading -NoProfile -NonInteractive -EncodedCommand $encoded
+        if (-not [System.IO.File]::Exists($outputPath)) {
+            throw "The child pwsh wrote no output file (exit code $LASTEXITCODE)."
+        }
+        Import-Clixml -LiteralPath $outputPath
+    }
+    finally {
+        foreach ($path in $inputPath, $outputPath) {
+            if ([System.IO.File]::Exists($path)) { [System.IO.File]::Delete($path) }
+        }
+    }
+}
 
 function Start-Fake {
     <#
@@ -230,10 +291,13 @@ function Get-FakeRequest {
         [object] $Server = $FakeApi
     )
 
-    $all = @(Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30)
-    if ($Api) { return $all | Where-Object { -not $_.isDownload } }
-    if ($Download) { return $all | Where-Object { $_.isDownload } }
-    $all
+    # Invoke-RestMethod writes a JSON array as ONE object (an empty one too): enumerate it, one request per object.
+    $all = Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30
+    foreach ($request in $all) {
+        if ($Api -and $request.isDownload) { continue }
+        if ($Download -and -not $request.isDownload) { continue }
+        $request
+    }
 }
 
 function Get-FakePart {

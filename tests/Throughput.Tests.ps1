@@ -45,6 +45,7 @@ Describe 'Batches' {
 
     AfterAll {
         Stop-Fake $FakeApi
+        Restore-TestSession
     }
 
     BeforeEach {

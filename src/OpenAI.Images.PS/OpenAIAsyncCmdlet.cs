@@ -308,7 +308,7 @@ namespace OpenAI.Images.PowerShell
         protected void PostError(ErrorRecord record) => Post(() => WriteError(record));
 
         /// <summary>Thread-safe WriteVerbose.</summary>
-        protected void PostVerbose(string message) => Post(() => WriteVerbose(message));
+        protected void PostVerbose(string message) => Post(() => this.WriteVerboseLine(message));
 
         /// <summary>Thread-safe WriteDebug.</summary>
         protected void PostDebug(string message) => Post(() => WriteDebug(message));

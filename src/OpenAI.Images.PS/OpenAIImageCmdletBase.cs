@@ -299,7 +299,7 @@ namespace OpenAI.Images.PowerShell
         {
             try
             {
-                RequestValidator.Validate(request, WriteVerbose);
+                RequestValidator.Validate(request, this.WriteVerboseLine);
             }
             catch (OpenAIValidationException ex)
             {
@@ -347,7 +347,7 @@ namespace OpenAI.Images.PowerShell
                 }),
             };
 
-            WriteVerbose($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
+            this.WriteVerboseLine($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
             ShowChild(child);
             StartWork(
                 async item =>
@@ -513,7 +513,7 @@ namespace OpenAI.Images.PowerShell
                     {
                         ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
                         result.File = new FileInfo(path);
-                        WriteVerbose($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
+                        this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }
                     else
                     {

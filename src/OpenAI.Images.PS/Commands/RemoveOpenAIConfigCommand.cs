@@ -99,11 +99,11 @@ namespace OpenAI.Images.PowerShell.Commands
                 {
                     if (client.RemoveSecret(vault, name, description))
                     {
-                        WriteVerbose($"Removed the secret '{name}' from vault '{vault}'.");
+                        this.WriteVerboseLine($"Removed the secret '{name}' from vault '{vault}'.");
                     }
                     else
                     {
-                        WriteVerbose($"The vault '{vault}' had no secret '{name}'.");
+                        this.WriteVerboseLine($"The vault '{vault}' had no secret '{name}'.");
                     }
                 }
             }
@@ -111,12 +111,12 @@ namespace OpenAI.Images.PowerShell.Commands
             if (saved != null)
             {
                 ConfigFile.Update(path, d => d.Remove(profile));
-                WriteVerbose($"Removed the profile '{profile}' from '{path}'.");
+                this.WriteVerboseLine($"Removed the profile '{profile}' from '{path}'.");
             }
 
             if (SessionConfig.Remove(profile))
             {
-                WriteVerbose($"Removed the session settings of the profile '{profile}'.");
+                this.WriteVerboseLine($"Removed the session settings of the profile '{profile}'.");
             }
         }
     }

@@ -162,7 +162,7 @@ namespace OpenAI.Images.PowerShell.Commands
                         session.ProxyCredential = ProxyCredential?.GetNetworkCredential();
                     }
                 });
-                WriteVerbose($"Set {Describe(changes)} of the profile '{profile}' for this session.");
+                this.WriteVerboseLine($"Set {Describe(changes)} of the profile '{profile}' for this session.");
             }
             else
             {
@@ -224,7 +224,7 @@ namespace OpenAI.Images.PowerShell.Commands
             if (storesKey)
             {
                 secrets!.WriteSecret(vault!, secretName!, key!, $"the API key of the profile '{profile}'");
-                WriteVerbose($"Stored the API key as the secret '{secretName}' in vault '{vault}'.");
+                this.WriteVerboseLine($"Stored the API key as the secret '{secretName}' in vault '{vault}'.");
             }
             else if (movesKey && !secrets!.SecretExists(vault!, secretName!))
             {
@@ -260,7 +260,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 doc.Set(profile, settings);
                 return true;
             });
-            WriteVerbose($"Saved {Describe(changes)} of the profile '{profile}' to '{path}'.");
+            this.WriteVerboseLine($"Saved {Describe(changes)} of the profile '{profile}' to '{path}'.");
 
             SessionProfile? session = SessionConfig.Get(profile);
             if (session != null)

@@ -69,7 +69,7 @@ namespace OpenAI.Images.PowerShell.Config
             OpenAIClientOptions options = config.ToClientOptions();
             Uri endpoint = EndpointResolver.Resolve(options, OpenAIImagesClient.PathOf(ImageOperation.Generation));
             EndpointResolver.EnsureSafeTransport(endpoint, options);
-            cmdlet.WriteVerbose(
+            cmdlet.WriteVerboseLine(
                 $"Profile '{config.Profile}': API key from {config.ApiKeyOrigin}; {options.ApiType} endpoint {EndpointResolver.WithoutUserInfo(options.BaseUri)} "
                 + $"({config.BaseUri.Source}){(options.Proxy is null ? string.Empty : "; proxy " + EndpointResolver.WithoutUserInfo(options.Proxy))}.");
             return options;
