@@ -20,7 +20,9 @@
 param(
     [int] $Prompts = 20,
     [int] $LatencyMs = 1000,
-    [int] $ImportRuns = 5
+    [int] $ImportRuns = 5,
+    # More module paths to time the same way (e.g. a copy of an older build), each against the bare assembly.
+    [string[]] $CompareImport = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -72,7 +74,7 @@ try {
             throw "Expected $Prompts images in input order, got $($images.Count)."
         }
         $stats = Invoke-RestMethod "$root/_fake/stats"
-        [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; MaxInFlight = $stats.maxInFlight; Requests = @(Invoke-RestMethod "$root/_fake/requests").Count }
+        [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; MaxInFlight = $stats.maxInFlight; Requests = @(Invoke-RestMethod "$root/_fake/requests" | ForEach-Object { $_ }).Count }
     }
 
     $ideal = [math]::Ceiling($Prompts / 4) * $LatencyMs / 1000
@@ -92,6 +94,7 @@ try {
     $rows.Add((& $fmt "$Prompts prompts, $LatencyMs ms latency, default limit" $default $ideal $serial.Seconds))
     $rows.Add((& $fmt "$Prompts prompts, -ThrottleLimit 1" $serial ($Prompts * $LatencyMs / 1000) $null))
     $rows.Add((& $fmt "same, one 429 (retry-after 2 s) at request $middle, default limit" $default429 ($ideal + 2) $serial429.Seconds))
+    $rows.Add(('| (the same against the ideal without the 429) | | {0:0.00}x (ideal {1:0.#} s) | | | |' -f ($default429.Seconds / $ideal), $ideal))
     $rows.Add((& $fmt "same, one 429, -ThrottleLimit 1" $serial429 (($Prompts + 1) * $LatencyMs / 1000 + 2) $null))
 }
 finally {
@@ -111,9 +114,12 @@ function Measure-Import([string] $Path) {
 }
 $manifestTimes = [System.Collections.Generic.List[double]]::new()
 $bareTimes = [System.Collections.Generic.List[double]]::new()
+$otherTimes = @{}
+foreach ($path in $CompareImport) { $otherTimes[$path] = [System.Collections.Generic.List[double]]::new() }
 for ($i = 0; $i -lt $ImportRuns; $i++) {
     $manifestTimes.Add((Measure-Import $manifest))
     $bareTimes.Add((Measure-Import $bareAssembly))
+    foreach ($path in $CompareImport) { $otherTimes[$path].Add((Measure-Import $path)) }
 }
 $bestManifest = ($manifestTimes | Measure-Object -Minimum).Minimum
 $bestBare = ($bareTimes | Measure-Object -Minimum).Minimum
@@ -122,6 +128,10 @@ $rows.Add('| import in a fresh pwsh (best of {0}) | ms | vs bare assembly |' -f 
 $rows.Add('| --- | ---: | ---: |')
 $rows.Add(('| Import-Module OpenAI.Images (manifest) | {0:0} | {1:0.00}x |' -f $bestManifest, ($bestManifest / $bestBare)))
 $rows.Add(('| Import-Module bin/net8.0/OpenAI.Images.dll | {0:0} | 1.00x |' -f $bestBare))
+foreach ($path in $CompareImport) {
+    $best = ($otherTimes[$path] | Measure-Object -Minimum).Minimum
+    $rows.Add(('| Import-Module {0} | {1:0} | {2:0.00}x |' -f $path, $best, ($best / $bestBare)))
+}
 $rows.Add(('all runs: manifest {0}; bare {1}' -f (($manifestTimes | ForEach-Object { '{0:0}' -f $_ }) -join ', '), (($bareTimes | ForEach-Object { '{0:0}' -f $_ }) -join ', ')))
 "pwsh $($PSVersionTable.PSVersion); $([Environment]::ProcessorCount) cores; $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC"
 $rows
