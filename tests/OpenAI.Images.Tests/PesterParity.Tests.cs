@@ -279,6 +279,10 @@ public sealed class PesterParityTests : EngineTest
     {
         ScriptResult r = Run("[pscustomobject]@{ Prompt = 'a fox'; Model = 'dall-e-2' }, [pscustomobject]@{ Prompt = 'an owl'; Model = 'gpt-image-1' } | New-OpenAIImage");
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        Assert.Equal(new[] { "dall-e-2", "gpt-image-1" }, Fake.ApiRequests.Select(q => (string?)q.Json!["model"]));
+        // The two requests run concurrently and may reach the server in either order: pair each prompt with its model.
+        Assert.Equal(
+            new[] { "a fox: dall-e-2", "an owl: gpt-image-1" },
+            Fake.ApiRequests.Select(q => $"{(string?)q.Json!["prompt"]}: {(string?)q.Json!["model"]}").Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "dall-e-2", "gpt-image-1" }, r.Images.Select(i => (string)i.Model));
     }
 }
