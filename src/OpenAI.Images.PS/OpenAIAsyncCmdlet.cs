@@ -169,7 +169,8 @@ namespace OpenAI.Images.PowerShell
             return false;
         }
 
-        private int RunningCount()
+        /// <summary>Forgets finished tasks, noting a fault that work did not report itself.</summary>
+        private void PruneFinishedTasks()
         {
             lock (_running)
             {
@@ -183,7 +184,6 @@ namespace OpenAI.Images.PowerShell
                     ObserveCompleted(t);
                     return true;
                 });
-                return _running.Count;
             }
         }
 
@@ -391,7 +391,7 @@ namespace OpenAI.Images.PowerShell
         {
             item.Done = true;
             _completedWork++;
-            RunningCount();
+            PruneFinishedTasks();
             if (item.Failed)
             {
                 _failed++;
@@ -516,9 +516,6 @@ namespace OpenAI.Images.PowerShell
                     Write(output);
                 }
             });
-
-            /// <summary>Writes an object in order.</summary>
-            public void WriteObject(object value) => _owner.Post(() => Write(() => _owner.WriteObject(value)));
 
             /// <summary>Writes an error in order (pipeline thread only when called from <see cref="Post"/>).</summary>
             internal void WriteErrorNow(ErrorRecord record)
