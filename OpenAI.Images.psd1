@@ -13,7 +13,7 @@
     Author               = 'OpenAI.Images contributors'
     CompanyName          = 'Community'
     Copyright            = 'Copyright (c) OpenAI.Images contributors. MIT License.'
-    Description          = 'Generate, edit and vary images with the OpenAI Images API (gpt-image-2, gpt-image-1.5, gpt-image-1, dall-e-3, dall-e-2) from PowerShell: typed output, pipeline input, streaming partial images, retries, safe file writes, and API keys kept in SecretManagement or the environment.'
+    Description          = 'Generate and edit images with the OpenAI Images API (gpt-image-2) from PowerShell, and with Azure OpenAI or OpenAI-compatible servers (which may still serve models OpenAI retired, such as dall-e-3 or gpt-image-1, and dall-e-2 variations): typed output, pipeline input, streaming partial images, retries, warnings for retired models, safe file writes, and API keys kept in SecretManagement or the environment.'
     PowerShellVersion    = if ($PSEdition -eq 'Core') { '7.4' } else { '5.1' }
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
@@ -32,7 +32,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('OpenAI', 'Images', 'DALL-E', 'gpt-image', 'AI', 'ImageGeneration', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('OpenAI', 'Images', 'gpt-image', 'gpt-image-2', 'AzureOpenAI', 'DALL-E', 'AI', 'ImageGeneration', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ReleaseNotes = 'See CHANGELOG.md.'
         }

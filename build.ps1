@@ -8,23 +8,27 @@
       Build    dotnet build OpenAI.Images.slnx -c <Configuration>: both target frameworks, the fake OpenAI
                server, the tests, and the module folder out/OpenAI.Images (manifest, loader, bin/net8.0,
                bin/net472, formats, help).
-      Test     Build, then `dotnet test` (every xunit suite, as in the README), then the Pester 5 suites
-               (tests/*.Tests.ps1) when Pester 5 is installed; without it a warning says how to install it.
-      Pester   Build, then the Pester 5 suites only.
-      Package  A Release build, then out/OpenAI.Images copied to out/package/OpenAI.Images/<version>/ (the layout
-               Publish-Module and $env:PSModulePath expect) and zipped to out/package/OpenAI.Images-<version>.zip.
-               Nothing is published.
+      Test     Build, then `dotnet test`, the README's test command: every xunit suite and every Pester 5 suite
+               (tests/*.Tests.ps1) on the repository's pwsh. .ci/run runs this task.
+      Pester   Build, then the Pester 5 suites only (tests/Invoke-PesterSuites.ps1: Pester 5.7.1 from NuGet, the
+               repository's pwsh).
+      Package  A Release build of the module (or -Configuration), laid out as out/package/OpenAI.Images/<version>/
+               (the layout Publish-PSResource, Install-Module and $env:PSModulePath expect; -OutputPath for another
+               folder) and zipped to out/package/OpenAI.Images-<version>.zip. Nothing is published.
       Clean    dotnet clean, and out/ removed.
 
-    Needs the .NET 10 SDK (`dotnet` on PATH). The Pester suites run in a separate pwsh process, so this session
-    never loads the module's assemblies (on Windows that would lock out/ for the next build).
+    Needs only the .NET 10 SDK (`dotnet` on PATH): pwsh 7.6.10 is the repository's dotnet local tool
+    (.config/dotnet-tools.json; `dotnet tool restore`, then `dotnet pwsh ./build.ps1`), and Pester comes from NuGet.
     Any failing step stops the script with an error (non-zero exit code when run with pwsh -File).
 
 .PARAMETER Task
     Build (default), Test, Pester, Package or Clean.
 
 .PARAMETER Configuration
-    Debug (default) or Release. Package always builds Release.
+    Debug (default) or Release. Package builds Release unless this is given.
+
+.PARAMETER OutputPath
+    Package only: where to lay out OpenAI.Images/<version>/ and the zip (default out/package).
 
 .EXAMPLE
     ./build.ps1
@@ -47,7 +51,10 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+
+    # Package only: the folder for <Name>/<version>/ and the zip (default out/package).
+    [string] $OutputPath
 )
 
 Set-StrictMode -Version Latest
@@ -58,6 +65,8 @@ $Solution = Join-Path $RepoRoot 'OpenAI.Images.slnx'
 $OutDirectory = Join-Path $RepoRoot 'out'
 $ModuleDirectory = Join-Path $OutDirectory 'OpenAI.Images'
 $ModuleName = 'OpenAI.Images'
+# Package builds Release unless -Configuration is given.
+$PackageConfiguration = if ($PSBoundParameters.ContainsKey('Configuration')) { $Configuration } else { 'Release' }
 
 function Invoke-Dotnet {
     # Runs dotnet from the repository root and stops on a non-zero exit code.
@@ -77,13 +86,6 @@ function Invoke-Dotnet {
     }
 }
 
-function ConvertTo-QuotedLiteral {
-    # The text to put between single quotes in PowerShell code.
-    param([Parameter(Mandatory)] [string] $Text)
-
-    $Text.Replace("'", "''")
-}
-
 function Invoke-Build {
     param([string] $BuildConfiguration = $Configuration)
 
@@ -100,60 +102,28 @@ function Invoke-DotnetTest {
 }
 
 function Invoke-PesterSuites {
-    $minimum = [version]'5.3.0'
-    $pester = Get-Module -ListAvailable -Name Pester |
-        Where-Object { $_.Version -ge $minimum } |
-        Sort-Object -Property Version -Descending |
-        Select-Object -First 1
-    if ($null -eq $pester) {
-        Write-Warning ("Pester 5.3 or later is not installed, so the Pester suites (tests/*.Tests.ps1) did not run. Install it with: " +
-            "Install-Module -Name Pester -MinimumVersion 5.3.0 -Scope CurrentUser -Force -SkipPublisherCheck")
-        return
-    }
-
-    $pwsh = (Get-Process -Id $PID).Path
-    if ($PSVersionTable.PSEdition -ne 'Core' -or -not $pwsh) {
-        $found = Get-Command -Name pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-        if ($null -eq $found) {
-            throw 'The Pester suites need PowerShell 7.4+ (pwsh), which was not found.'
-        }
-        $pwsh = $found.Source
-    }
-
-    $resultsDirectory = Join-Path $OutDirectory 'test-results'
-    $null = New-Item -ItemType Directory -Path $resultsDirectory -Force
-    $resultsFile = Join-Path $resultsDirectory 'pester.xml'
-
-    Write-Host "> Invoke-Pester (Pester $($pester.Version)) on tests/*.Tests.ps1" -ForegroundColor Cyan
-    # A child pwsh: the module's assemblies are loaded there, not in this session. -EncodedCommand works the same
-    # whether this script runs in pwsh or in Windows PowerShell.
-    $command = @(
-        "`$ErrorActionPreference = 'Stop'"
-        "Import-Module -Name '$(ConvertTo-QuotedLiteral $pester.Path)' -Force"
-        '$configuration = New-PesterConfiguration'
-        "`$configuration.Run.Path = '$(ConvertTo-QuotedLiteral (Join-Path $RepoRoot 'tests'))'"
-        '$configuration.Run.Exit = $true'
-        "`$configuration.Output.Verbosity = 'Detailed'"
-        '$configuration.TestResult.Enabled = $true'
-        "`$configuration.TestResult.OutputFormat = 'NUnitXml'"
-        "`$configuration.TestResult.OutputPath = '$(ConvertTo-QuotedLiteral $resultsFile)'"
-        'Invoke-Pester -Configuration $configuration'
-    ) -join [Environment]::NewLine
-    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command))
-    & $pwsh -NoProfile -NonInteractive -EncodedCommand $encoded
-    $code = $LASTEXITCODE
-    if ($code -ne 0) {
-        throw "The Pester suites failed (exit code $code); results in $resultsFile."
-    }
+    # Pester 5.7.1 comes from NuGet (the PackageDownload of tests/OpenAI.Images.Pester.Tests) and pwsh is the repository's
+    # dotnet local tool, so this runs the suites exactly as `dotnet test` does, in a child process (this session never
+    # loads the module's assemblies, which on Windows would lock out/ for the next build).
+    Invoke-Dotnet -Arguments @('tool', 'restore')
+    Invoke-Dotnet -Arguments @('restore', (Join-Path $RepoRoot 'tests/OpenAI.Images.Pester.Tests/OpenAI.Images.Pester.Tests.csproj'))
+    Invoke-Dotnet -Arguments @('tool', 'run', 'pwsh', '--', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tests/Invoke-PesterSuites.ps1'))
 }
 
 function Invoke-Package {
-    Invoke-Build -BuildConfiguration 'Release'
+    # A build of the module project alone, assembled into a staging folder (never out/OpenAI.Images, which tests may be
+    # using), then laid out as Install-Module lays it out and zipped.
+    $packageRoot = if ($OutputPath) { [System.IO.Path]::GetFullPath($OutputPath) } else { Join-Path $OutDirectory 'package' }
+    $staging = Join-Path $packageRoot 'staging'
+    $moduleStaging = Join-Path $staging $ModuleName
+    if (Test-Path -LiteralPath $staging) {
+        Remove-Item -LiteralPath $staging -Recurse -Force
+    }
+    $project = Join-Path $RepoRoot 'src/OpenAI.Images.PS/OpenAI.Images.PS.csproj'
+    Invoke-Dotnet -Arguments @('build', $project, '-c', $PackageConfiguration, "-p:ModuleOutputRoot=$moduleStaging$([System.IO.Path]::DirectorySeparatorChar)")
 
-    $manifestPath = Join-Path $ModuleDirectory "$ModuleName.psd1"
     # The manifest picks its root module by edition (an if statement), which Import-PowerShellDataFile refuses to evaluate.
-    $version = (Test-ModuleManifest -Path $manifestPath -ErrorAction Stop).Version.ToString()
-    $packageRoot = Join-Path $OutDirectory 'package'
+    $version = (Test-ModuleManifest -Path (Join-Path $moduleStaging "$ModuleName.psd1") -ErrorAction Stop).Version.ToString()
     $moduleRoot = Join-Path $packageRoot $ModuleName
     $destination = Join-Path $moduleRoot $version
     $zip = Join-Path $packageRoot "$ModuleName-$version.zip"
@@ -162,7 +132,8 @@ function Invoke-Package {
         Remove-Item -LiteralPath $moduleRoot -Recurse -Force
     }
     $null = New-Item -ItemType Directory -Path $destination -Force
-    Copy-Item -Path (Join-Path $ModuleDirectory '*') -Destination $destination -Recurse -Force
+    Copy-Item -Path (Join-Path $moduleStaging '*') -Destination $destination -Recurse -Force
+    Remove-Item -LiteralPath $staging -Recurse -Force
 
     $checked = Test-ModuleManifest -Path (Join-Path $destination "$ModuleName.psd1")
     if ($checked.Version -ne [version]$version) {
@@ -170,9 +141,9 @@ function Invoke-Package {
     }
 
     Compress-Archive -Path $moduleRoot -DestinationPath $zip -Force
-    Write-Host "Packaged $ModuleName $version -> $destination" -ForegroundColor Green
+    Write-Host "Packaged $ModuleName $version ($PackageConfiguration) -> $destination" -ForegroundColor Green
     Write-Host "Archive: $zip" -ForegroundColor Green
-    Write-Host "To publish (not done here): Publish-Module -Path '$destination' -NuGetApiKey <key>"
+    Write-Host "To publish (not done here): Publish-PSResource -Path '$destination' -ApiKey <key>"
 }
 
 function Invoke-Clean {
@@ -194,7 +165,6 @@ switch ($Task) {
     'Test' {
         Invoke-Build
         Invoke-DotnetTest
-        Invoke-PesterSuites
     }
     'Pester' {
         Invoke-Build

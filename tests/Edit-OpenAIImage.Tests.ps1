@@ -262,6 +262,8 @@ Describe 'Edit-OpenAIImage' {
             @{ Rule = 'TooManyImages'; Images = @('sample-8x8.png', 'sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'ImagePaths' }
             @{ Rule = 'InputFidelityNotSupported'; Images = @('sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2'; InputFidelity = 'high' }; Target = 'high' }
             @{ Rule = 'EditNotSupported'; Images = @('sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-3' }; Target = 'dall-e-3' }
+            # Without -Mask, dall-e-2 edits the image's transparent area: an opaque image has none.
+            @{ Rule = 'ImageNoTransparency'; Images = @('sample-8x8.png'); Mask = $null; Parameters = @{ Model = 'dall-e-2' }; Target = 'FirstImage' }
         ) {
             $imagePaths = @()
             for ($i = 0; $i -lt $Images.Count; $i++) {

@@ -35,6 +35,21 @@ Describe 'Save-OpenAIImage' {
             Get-FakeRequest | Should -HaveCount 0
         }
 
+        It 'outputs the file as Get-Item does: provider properties and the same table' {
+            $image = New-OpenAIImage -Prompt 'a red fox' -OutFile (Join-Path $Folder 'fox.png')
+            $saved = $image | Save-OpenAIImage -Path (Join-Path $Folder 'copy.png')
+
+            foreach ($file in $image.File, $saved) {
+                $item = Get-Item -LiteralPath $file.FullName
+                $file.PSPath | Should -BeExactly $item.PSPath
+                $file.PSParentPath | Should -BeExactly $item.PSParentPath
+                $file.PSChildName | Should -BeExactly $item.PSChildName
+                $file.PSIsContainer | Should -BeFalse
+                $file.PSProvider.Name | Should -BeExactly 'FileSystem'
+                ($file | Format-Table | Out-String -Width 200) | Should -BeExactly ($item | Format-Table | Out-String -Width 200)
+            }
+        }
+
         It 'resolves a relative -Path (positional) against the PowerShell location' {
             $image = New-OpenAIImage -Prompt 'a red fox'
 

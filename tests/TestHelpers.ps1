@@ -104,15 +104,16 @@ function Invoke-ChildPwsh {
     $inputPath = "$stem.in.xml"
     $outputPath = "$stem.out.xml"
     try {
-        Export-Clixml -LiteralPath $inputPath -InputObject $ArgumentList -Depth 3
+        # In a hashtable: a top-level collection would come back from Import-Clixml as one object or enumerated.
+        Export-Clixml -LiteralPath $inputPath -InputObject @{ Arguments = $ArgumentList } -Depth 3
         $quotedInput = "'" + $inputPath.Replace("'", "''") + "'"
         $quotedOutput = "'" + $outputPath.Replace("'", "''") + "'"
-        $script = "`$ProgressPreference = 'SilentlyContinue'`n`$arguments = @(Import-Clixml -LiteralPath $quotedInput)`n& {`n$ScriptBlock`n} @arguments | Export-Clixml -LiteralPath $quotedOutput -Depth 3"
+        $script = "`$ProgressPreference = 'SilentlyContinue'`n`$arguments = @((Import-Clixml -LiteralPath $quotedInput).Arguments)`n& {`n$ScriptBlock`n} @arguments | Export-Clixml -LiteralPath $quotedOutput -Depth 3"
         $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
         $command = Get-PwshCommand
         $program = $command[0]
         $leading = @($command | Select-Object -Skip 1)
-        & $program @leading -NoProfile -NonInteractive -EncodedCommand $encoded
+        & $program @leading -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded
         if (-not [System.IO.File]::Exists($outputPath)) {
             throw "The child pwsh wrote no output file (exit code $LASTEXITCODE)."
         }

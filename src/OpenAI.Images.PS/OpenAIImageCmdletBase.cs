@@ -22,6 +22,7 @@ namespace OpenAI.Images.PowerShell
         private readonly ConcurrentDictionary<ImageResult, bool> _pending = new ConcurrentDictionary<ImageResult, bool>();
         private readonly Dictionary<int, ChildProgress> _children = new Dictionary<int, ChildProgress>();
         private readonly SharedPause _pause = new SharedPause();
+        private readonly ModelLifecycleNotices _lifecycle = new ModelLifecycleNotices();
         private OpenAIClientOptions? _options;
         private ImageFileNamer? _namer;
         private string _defaultModel = ModelCatalog.DefaultModel;
@@ -297,6 +298,7 @@ namespace OpenAI.Images.PowerShell
         /// </summary>
         protected bool Submit(ImageRequest request, object target, string targetText, string stem)
         {
+            _lifecycle.WarnOnce(this, request, _options!.BaseUri, Profile);
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
@@ -396,7 +398,7 @@ namespace OpenAI.Images.PowerShell
                     catch (Exception ex)
                     {
                         DiscardAll(results);
-                        item.WriteError(ErrorRecords.From(ex, target));
+                        item.WriteError(ModelLifecycleNotices.Explain(ErrorRecords.From(ex, target), ex, request, options.BaseUri));
                     }
                 },
                 () => FinishChild(child));
@@ -512,7 +514,7 @@ namespace OpenAI.Images.PowerShell
                     else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
                     {
                         ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
-                        result.File = new FileInfo(path);
+                        result.File = (FileInfo)ProviderItems.GetFile(this, path).BaseObject;
                         this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }
                     else

@@ -191,7 +191,13 @@ namespace OpenAI.Images.Http
 
         private OpenAIException NetworkError(Exception ex, Uri? uri, HttpResponseMessage? response, bool bodyPhase)
         {
-            string what = Innermost(ex).Message;
+            // .NET's socket messages often end without a full stop ("Connection refused"): end the sentence here.
+            string what = Innermost(ex).Message.TrimEnd();
+            if (what.Length > 0 && !what.EndsWith(".", StringComparison.Ordinal))
+            {
+                what += ".";
+            }
+
             if (_options.ApiKey != null)
             {
                 what = _options.ApiKey.Scrub(what);

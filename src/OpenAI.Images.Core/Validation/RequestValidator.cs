@@ -151,6 +151,17 @@ namespace OpenAI.Images.Validation
                 ValidateInputImage("Path", image, r.Model, caps);
             }
 
+            if (r.Mask is null && caps?.Family == "dall-e-2")
+            {
+                // Without a mask, dall-e-2 edits the image's fully transparent area: an image without one is refused.
+                ImageInputFile image = r.Images[0];
+                if (image.Info?.Format == ImageFormat.Png && PngTransparency.HasTransparentPixel(image.Path) == false)
+                {
+                    throw Fail("Path", image.Path, "ImageNoTransparency",
+                        $"'{image.Path}' has no transparent pixel, and without -Mask {r.Model} edits only the image's fully transparent area. Give -Mask (a PNG of the same size whose transparent pixels mark where to edit), or erase the area to edit in the image, or use -Model gpt-image-2, which edits without a mask.");
+                }
+            }
+
             if (r.Mask != null)
             {
                 ImageInputFile mask = r.Mask;

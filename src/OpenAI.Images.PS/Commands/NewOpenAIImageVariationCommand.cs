@@ -6,7 +6,8 @@ using OpenAI.Images.PowerShell.Completers;
 namespace OpenAI.Images.PowerShell.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Creates variations of a square PNG image (POST /images/variations, dall-e-2).</para>
+    /// <para type="synopsis">Creates variations of a square PNG image (POST /images/variations, dall-e-2). OpenAI retired dall-e-2;
+    /// Azure OpenAI and OpenAI-compatible servers may still serve it.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.New, "OpenAIImageVariation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ImageResult))]

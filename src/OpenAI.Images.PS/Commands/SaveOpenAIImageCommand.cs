@@ -211,7 +211,7 @@ namespace OpenAI.Images.PowerShell.Commands
             try
             {
                 ImageFiles.WriteAllBytes(path, data, Force);
-                WriteObject(new FileInfo(path));
+                WriteObject(ProviderItems.GetFile(this, path));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

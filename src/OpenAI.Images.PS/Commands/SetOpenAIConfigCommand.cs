@@ -8,6 +8,7 @@ using OpenAI.Images;
 using OpenAI.Images.Config;
 using OpenAI.Images.PowerShell.Completers;
 using OpenAI.Images.PowerShell.Config;
+using OpenAI.Images.Validation;
 
 namespace OpenAI.Images.PowerShell.Commands
 {
@@ -163,6 +164,7 @@ namespace OpenAI.Images.PowerShell.Commands
                     }
                 });
                 this.WriteVerboseLine($"Set {Describe(changes)} of the profile '{profile}' for this session.");
+                WarnIfDefaultModelIsRetiring(profile);
             }
             else
             {
@@ -270,6 +272,30 @@ namespace OpenAI.Images.PowerShell.Commands
                 {
                     WriteWarning($"The profile '{profile}' also has settings for this session only (Set-OpenAIConfig -Scope Process) that take precedence here: {string.Join(", ", shadowed)}. Remove them with Remove-OpenAIConfig -Profile {profile}, or start a new session.");
                 }
+            }
+
+            WarnIfDefaultModelIsRetiring(profile);
+        }
+
+        /// <summary>After -DefaultModel was set: warns when the profile targets OpenAI's host and OpenAI retired (or soon retires) the model.</summary>
+        private void WarnIfDefaultModelIsRetiring(string profile)
+        {
+            if (!Bound(nameof(DefaultModel)) || string.IsNullOrWhiteSpace(DefaultModel))
+            {
+                return;
+            }
+
+            // No key and no vault needed: only the base URI the profile now resolves to.
+            ResolvedConfig config = ConfigResolver.Resolve(
+                new ConfigRequest { Profile = profile, NeedApiKey = false, NeedProxyCredential = false },
+                ConnectionResolver.ConfigFilePath,
+                Environment.GetEnvironmentVariable,
+                null,
+                null);
+            string? warning = ModelLifecycle.DefaultModelWarning(DefaultModel, config.BaseUri.Value, ModelLifecycle.Today, profile);
+            if (warning != null)
+            {
+                WriteWarning(warning);
             }
         }
 

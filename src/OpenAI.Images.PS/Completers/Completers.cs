@@ -37,7 +37,10 @@ namespace OpenAI.Images.PowerShell.Completers
         }
     }
 
-    /// <summary>Completes -Model with the models the spec lists for the command's endpoint.</summary>
+    /// <summary>
+    /// Completes -Model with the models the spec lists for the command's endpoint: the ones OpenAI still serves first,
+    /// then the ones it retired (still offered for Azure and OpenAI-compatible servers; the tooltip gives the date).
+    /// </summary>
     public sealed class ModelCompleter : IArgumentCompleter
     {
         /// <inheritdoc />
@@ -49,7 +52,8 @@ namespace OpenAI.Images.PowerShell.Completers
                 ImageOperation.Variation => ModelCatalog.VariationModels,
                 _ => ModelCatalog.GenerationModels,
             };
-            return Completion.Matching(models, wordToComplete);
+            DateTime today = ModelLifecycle.Today;
+            return Completion.Matching(ModelLifecycle.LiveFirst(models, today), wordToComplete, m => ModelLifecycle.Tooltip(m, today));
         }
     }
 

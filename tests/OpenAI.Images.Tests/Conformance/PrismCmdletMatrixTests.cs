@@ -363,7 +363,8 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
 
         cases.Add(new(
             "Edit: dall-e-2, every size, quality and response format, with a mask",
-            Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Model dall-e-2", [
+            // Without -Mask, dall-e-2 edits the image's transparent area: an image with one (the mask asset).
+            Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Mask} -Model dall-e-2", [
                 "-Size 256x256 -Quality standard -ResponseFormat url",
                 $"-Size 512x512 -Quality auto -ResponseFormat b64_json -Mask {Mask} -Count 10",
                 "-Size 1024x1024 -ResponseFormat url -User user-1234",

@@ -51,7 +51,7 @@ public sealed class PrismMutationTests : EngineTest
             "Edit-OpenAIImage -Prompt 'Add a beret' -Path sample-8x8.png -Mask sample-8x8-rgba.png -Model gpt-image-1.5 -Count 2 -Size 1024x1536 -Quality medium "
             + "-Background opaque -InputFidelity high -OutputFormat jpeg -OutputCompression 90 -User user-1234 -Stream -PartialImages 1",
         ["edit, dall-e-2, response format"] =
-            "Edit-OpenAIImage -Prompt 'Add a beret' -Path sample-8x8.png -Model dall-e-2 -Size 512x512 -Quality standard -ResponseFormat b64_json -Count 3",
+            "Edit-OpenAIImage -Prompt 'Add a beret' -Path sample-8x8-rgba.png -Model dall-e-2 -Size 512x512 -Quality standard -ResponseFormat b64_json -Count 3",
         ["variation, every field"] =
             "New-OpenAIImageVariation -Path sample-8x8.png -Model dall-e-2 -Count 2 -Size 256x256 -ResponseFormat url -User user-1234",
     };

@@ -9,7 +9,7 @@ using System.Text;
 namespace OpenAI.Images.Tests;
 
 /// <summary>
-/// Hosts the real PowerShell engine (System.Management.Automation 7.6.9) in-process with the module imported from the
+/// Hosts the real PowerShell engine (Microsoft.PowerShell.SDK 7.6.10: the engine with Utility, Management and Security, as pwsh has them) in-process with the module imported from the
 /// assembled folder that ships (out/OpenAI.Images), exactly as a user's Import-Module would load it.
 /// </summary>
 public static class ModuleHost

@@ -252,7 +252,7 @@ public sealed class FaultTests : ReliabilityTest
     [Fact]
     public void EditAndVariationFailuresTargetTheInputFiles()
     {
-        string image = CopyAsset("sample-8x8.png", "photo.png");
+        string image = CopyAsset("sample-8x8-rgba.png", "photo.png"); // transparent: dall-e-2 edits it without a mask
         Fake.Enqueue(FakeResponse.Error(400, "Invalid image.", param: "image"));
         Fake.Enqueue(FakeResponse.Error(500, "boom", headers: new Dictionary<string, string> { ["x-should-retry"] = "false" }));
 

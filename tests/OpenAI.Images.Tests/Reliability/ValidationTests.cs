@@ -91,6 +91,8 @@ public sealed class ValidationTests : EngineTest
         { "Edit-OpenAIImage 'cat' -Path huge.png", Edit, "ImageTooLarge", "Path", "{T}/huge.png" },
         { "Edit-OpenAIImage 'cat' -Path sample-8x8.png -Mask sample-8x8.png", Edit, "MaskNoAlpha", "Mask", "{T}/sample-8x8.png" },
         { "Edit-OpenAIImage 'cat' -Path sample-8x8.png -Mask sample-8x8.png -Model dall-e-2", Edit, "MaskNoAlpha", "Mask", "{T}/sample-8x8.png" },
+        // Without a mask, dall-e-2 edits the image's transparent area: an opaque image has none.
+        { "Edit-OpenAIImage 'cat' -Path sample-8x8.png -Model dall-e-2", Edit, "ImageNoTransparency", "Path", "{T}/sample-8x8.png" },
         { "Edit-OpenAIImage 'cat' -Path sample-8x8.png -Mask sample-8x8-lossless-alpha.webp", Edit, "MaskNotPng", "Mask", "{T}/sample-8x8-lossless-alpha.webp" },
         { "Edit-OpenAIImage 'cat' -Path sample-8x8.png -Mask text.png", Edit, "MaskNotPng", "Mask", "{T}/text.png" },
         { "Edit-OpenAIImage 'cat' -Path sample-16x8.png -Mask sample-8x8-rgba.png", Edit, "MaskSizeMismatch", "Mask", "{T}/sample-8x8-rgba.png" },
