@@ -122,7 +122,8 @@ function Invoke-Package {
     $project = Join-Path $RepoRoot 'src/OpenAI.Images.PS/OpenAI.Images.PS.csproj'
     Invoke-Dotnet -Arguments @('build', $project, '-c', $PackageConfiguration, "-p:ModuleOutputRoot=$moduleStaging$([System.IO.Path]::DirectorySeparatorChar)")
 
-    $version = (Import-PowerShellDataFile -LiteralPath (Join-Path $moduleStaging "$ModuleName.psd1")).ModuleVersion
+    # The manifest picks its root module by edition (an if statement), which Import-PowerShellDataFile refuses to evaluate.
+    $version = (Test-ModuleManifest -Path (Join-Path $moduleStaging "$ModuleName.psd1") -ErrorAction Stop).Version.ToString()
     $moduleRoot = Join-Path $packageRoot $ModuleName
     $destination = Join-Path $moduleRoot $version
     $zip = Join-Path $packageRoot "$ModuleName-$version.zip"

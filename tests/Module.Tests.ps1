@@ -4,16 +4,18 @@
 
 BeforeDiscovery {
     # The cmdlets the manifest promises, read at discovery time so that each gets its own help tests.
+    # The manifest chooses its root module with an if statement ($PSEdition), which Import-PowerShellDataFile refuses
+    # to evaluate: read the shipped manifest with Test-ModuleManifest instead.
     $repoRoot = Split-Path -Parent $PSScriptRoot
-    $manifestData = Import-PowerShellDataFile -LiteralPath (Join-Path $repoRoot 'OpenAI.Images.psd1')
-    $CmdletNames = @($manifestData.CmdletsToExport)
+    $manifestData = Test-ModuleManifest -Path (Join-Path $repoRoot 'out/OpenAI.Images/OpenAI.Images.psd1') -ErrorAction Stop
+    $CmdletNames = @($manifestData.ExportedCmdlets.Keys)
 }
 
 Describe 'OpenAI.Images module' {
     BeforeAll {
         . $PSScriptRoot/TestHelpers.ps1
         $ModuleFolder = Split-Path -Parent $ModuleManifest
-        $Manifest = Import-PowerShellDataFile -LiteralPath $ModuleManifest
+        $Manifest = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
         $CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters
     }
 
@@ -24,20 +26,26 @@ Describe 'OpenAI.Images module' {
             $info = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
 
             $info.Name | Should -BeExactly 'OpenAI.Images'
-            $info.RootModule | Should -BeExactly 'OpenAI.Images.psm1'
+            # No loader script: the manifest's RootModule is the assembly for this edition.
+            $expected = if ($PSEdition -eq 'Core') { 'bin/net8.0/OpenAI.Images.dll' } else { 'bin/net472/OpenAI.Images.dll' }
+            $info.RootModule | Should -BeExactly $expected
+            Join-Path $ModuleFolder 'OpenAI.Images.psm1' | Should -Not -Exist
         }
 
         It 'carries the version of Directory.Build.props (VersionPrefix)' {
             $versionPrefix = (Select-Xml -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props') -XPath '//VersionPrefix').Node.InnerText
 
             $versionPrefix | Should -Not -BeNullOrEmpty
-            $Manifest.ModuleVersion | Should -BeExactly $versionPrefix
+            $Manifest.Version.ToString() | Should -BeExactly $versionPrefix
             (Get-Module -Name OpenAI.Images | Select-Object -First 1).Version | Should -Be ([version]$versionPrefix)
         }
 
-        It 'declares both editions and PowerShell 5.1' {
+        It 'declares both editions, Windows PowerShell 5.1 and PowerShell 7.4' {
             $Manifest.CompatiblePSEditions | Sort-Object | Should -Be @('Core', 'Desktop')
-            $Manifest.PowerShellVersion | Should -BeExactly '5.1'
+            $expected = if ($PSEdition -eq 'Core') { [version]'7.4' } else { [version]'5.1' }
+            $Manifest.PowerShellVersion | Should -Be $expected
+            Get-Content -LiteralPath $ModuleManifest -Raw |
+                Should -Match "PowerShellVersion\s*=\s*if \(\`$PSEdition -eq 'Core'\) \{ '7\.4' \} else \{ '5\.1' \}"
         }
 
         It 'ships only the two assemblies for each edition' {
@@ -76,7 +84,7 @@ Describe 'OpenAI.Images module' {
         It 'exports exactly the manifest''s CmdletsToExport, and no functions, aliases or variables' {
             $exported = @(Get-Command -Module OpenAI.Images | ForEach-Object Name | Sort-Object)
 
-            $exported | Should -Be @($Manifest.CmdletsToExport | Sort-Object)
+            $exported | Should -Be @($Manifest.ExportedCmdlets.Keys | Sort-Object)
             @(Get-Command -Module OpenAI.Images -CommandType Function, Alias) | Should -HaveCount 0
             $module = Get-Module -Name OpenAI.Images | Select-Object -First 1
             $module.ExportedVariables.Count | Should -Be 0

@@ -284,10 +284,11 @@ Describe 'New-OpenAIImage' {
     }
 
     Context 'Pipeline input' {
-        It 'makes one request per piped prompt, in order, and writes the images in that order' {
+        It 'makes one request per piped prompt and writes the images in input order' {
             $images = @('one', 'two', 'three' | New-OpenAIImage)
 
-            (Get-FakeRequest).json.prompt | Should -Be @('one', 'two', 'three')
+            # The requests run concurrently (default -ThrottleLimit 4): they may reach the server in any order.
+            (Get-FakeRequest).json.prompt | Sort-Object | Should -Be @('one', 'three', 'two')
             $images.Prompt | Should -Be @('one', 'two', 'three')
         }
 
@@ -299,7 +300,9 @@ Describe 'New-OpenAIImage' {
 
             $images = @($items | New-OpenAIImage)
 
-            (Get-FakeRequest).json.model | Should -Be @('dall-e-2', 'gpt-image-1')
+            # The two requests run concurrently: pair each prompt with its model.
+            (Get-FakeRequest) | ForEach-Object { "$($_.json.prompt): $($_.json.model)" } | Sort-Object |
+                Should -Be @('a fox: dall-e-2', 'an owl: gpt-image-1')
             $images.Model | Should -Be @('dall-e-2', 'gpt-image-1')
         }
 

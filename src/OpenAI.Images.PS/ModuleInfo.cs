@@ -1,6 +1,6 @@
 namespace OpenAI.Images.PowerShell
 {
-    /// <summary>Marks the cmdlet assembly; the loader script uses it to find an already-loaded copy.</summary>
+    /// <summary>Marks the cmdlet assembly (scripts and tests find the loaded copy through it).</summary>
     public static class ModuleInfo
     {
         /// <summary>The module's name.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -19,7 +20,8 @@ namespace OpenAI.Images.PowerShell
     public abstract class OpenAIImageCmdletBase : OpenAIAsyncCmdlet
     {
         private readonly ConcurrentDictionary<ImageResult, bool> _pending = new ConcurrentDictionary<ImageResult, bool>();
-        private readonly Dictionary<int, (string Text, Stopwatch Clock)> _waiting = new Dictionary<int, (string, Stopwatch)>();
+        private readonly Dictionary<int, ChildProgress> _children = new Dictionary<int, ChildProgress>();
+        private readonly SharedPause _pause = new SharedPause();
         private readonly ModelLifecycleNotices _lifecycle = new ModelLifecycleNotices();
         private OpenAIClientOptions? _options;
         private ImageFileNamer? _namer;
@@ -82,16 +84,23 @@ namespace OpenAI.Images.PowerShell
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>How many requests to run at once for pipeline input (default 1: one after another, output in input order).</summary>
+        /// <summary>How many requests run at once for a batch (default 4; 1 = one after another). Output keeps input order.</summary>
         [Parameter]
         [ValidateRange(1, 16)]
-        public int ThrottleLimit { get; set; } = 1;
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+        /// <summary>Write each item's images as soon as its request finishes instead of in input order.</summary>
+        [Parameter]
+        public SwitchParameter Unordered { get; set; }
+
+        /// <summary>The default <see cref="ThrottleLimit"/>.</summary>
+        public const int DefaultThrottleLimit = 4;
 
         /// <inheritdoc />
         protected override int MaxParallel => ThrottleLimit;
 
-        /// <summary>The activity name shown in progress bars.</summary>
-        protected abstract string ActivityName { get; }
+        /// <inheritdoc />
+        protected override bool WritesUnordered => Unordered.IsPresent;
 
         /// <summary>The model to use when -Model is not given: the profile's default model (resolved once per call).</summary>
         protected string DefaultModelFor(ImageOperation operation) =>
@@ -114,6 +123,12 @@ namespace OpenAI.Images.PowerShell
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
+            _pause.Started = (delay, status) => PostVerbose(string.Format(
+                CultureInfo.InvariantCulture,
+                "OpenAI answered HTTP {0} and asked to wait {1:0.###} s: no new request of this call starts until then (requests already running go on).",
+                status,
+                delay.TotalSeconds));
             if (OutFile != null && OutputDirectory != null)
             {
                 ThrowTerminatingError(new ErrorRecord(
@@ -277,8 +292,11 @@ namespace OpenAI.Images.PowerShell
             }
         }
 
-        /// <summary>Validates, asks -WhatIf/-Confirm, and starts the request.</summary>
-        protected void Submit(ImageRequest request, object target, string targetText, string stem)
+        /// <summary>
+        /// Validates, asks -WhatIf/-Confirm, and starts the request as the next item of the batch. Returns false when
+        /// the item ended before it was sent (its error, if any, is written and counted).
+        /// </summary>
+        protected bool Submit(ImageRequest request, object target, string targetText, string stem)
         {
             _lifecycle.WarnOnce(this, request, _options!.BaseUri, Profile);
             try
@@ -288,7 +306,8 @@ namespace OpenAI.Images.PowerShell
             catch (OpenAIValidationException ex)
             {
                 WriteError(ErrorRecords.From(ex, target));
-                return;
+                CountFailedBeforeStart();
+                return false;
             }
 
             OpenAIClientOptions options = _options!;
@@ -296,90 +315,94 @@ namespace OpenAI.Images.PowerShell
             if (outFile != null && !Force && (request.Count ?? 1) == 1 && Path.HasExtension(outFile) && File.Exists(outFile))
             {
                 WriteError(ErrorRecords.FileExists(outFile));
-                return;
+                CountFailedBeforeStart();
+                return false;
             }
 
             int count = request.Count ?? 1;
             string action = $"{OpenAIImagesClient.PathOf(request.Operation)}: {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
             if (!ShouldProcess(targetText, action))
             {
-                return;
+                CountSkipped();
+                return false;
             }
 
-            int activity = NewActivityId();
-            string status = $"{request.Operation} of {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
-            _waiting[activity] = (status, Stopwatch.StartNew());
-            ShowProgress(activity, ActivityName, status + ": sending", -1, Shorten(targetText));
+            var child = new ChildProgress(
+                NewActivityId(),
+                Shorten(targetText),
+                $"{request.Operation} of {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}",
+                (request as PromptImageRequest)?.PartialImages ?? 0);
+            _children[child.Id] = child;
 
             ImageFileNamer? namer = _namer;
             var diagnostics = new ClientDiagnostics
             {
                 Verbose = PostVerbose,
                 Debug = PostDebug,
+                AttemptStarting = attempt => Post(() => UpdateChild(child, attempt == 1 ? "sending" : $"sending (attempt {attempt})", waiting: true)),
+                Retrying = delay => Post(() => UpdateChild(child, null, waiting: false, until: delay, untilText: "retrying in {0} s")),
+                Paused = delay => Post(() => UpdateChild(child, null, waiting: false, until: delay, untilText: "paused: OpenAI asked to wait ({0} s left)")),
                 UploadProgress = (sent, total) => Post(() =>
                 {
-                    if (_waiting.ContainsKey(activity))
-                    {
-                        int percent = total > 0 ? (int)(sent * 100 / total) : -1;
-                        ShowProgress(activity, ActivityName, status + $": uploading {sent / 1024:N0} of {total / 1024:N0} KB", percent, Shorten(targetText));
-                    }
+                    int percent = total > 0 ? (int)(sent * 100 / total) : -1;
+                    UpdateChild(child, $"uploading {sent / 1024:N0} of {total / 1024:N0} KB", waiting: sent >= total, percent: percent);
                 }),
             };
 
             this.WriteVerboseLine($"POST {OpenAIImagesClient.PathOf(request.Operation)} with model {request.Model} to {options.BaseUri}.");
-            StartWork(async () =>
-            {
-                IReadOnlyList<ImageResult>? results = null;
-                try
+            ShowChild(child);
+            StartWork(
+                async item =>
                 {
-                    var client = new OpenAIImagesClient(options, diagnostics);
-                    results = await client.SendAsync(
-                        request,
-                        namer?.Directory,
-                        partial =>
-                        {
-                            Track(partial);
-                            Post(() => Emit(partial, 1, stem, target));
-                        },
-                        CancelToken).ConfigureAwait(false);
-                    foreach (ImageResult result in results)
+                    IReadOnlyList<ImageResult>? results = null;
+                    try
                     {
-                        Track(result);
-                    }
-
-                    if (namer != null)
-                    {
-                        foreach (ImageResult result in results.Where(r => r.Url != null && r.Data is null && r.PendingFile is null))
+                        var client = new OpenAIImagesClient(options, diagnostics, _pause);
+                        results = await client.SendAsync(
+                            request,
+                            namer?.Directory,
+                            partial =>
+                            {
+                                Track(partial);
+                                item.Post(() =>
+                                {
+                                    UpdateChild(child, $"partial image {partial.PartialImageIndex + 1} of {child.PartialImages}", waiting: false);
+                                    return Save(item, partial, 1, stem, target);
+                                });
+                            },
+                            CancelToken).ConfigureAwait(false);
+                        foreach (ImageResult result in results)
                         {
-                            await client.DownloadAsync(result, namer.Directory, CancelToken).ConfigureAwait(false);
+                            Track(result);
                         }
-                    }
 
-                    IReadOnlyList<ImageResult> done = results;
-                    Post(() =>
-                    {
-                        Finish(activity);
+                        if (namer != null)
+                        {
+                            foreach (ImageResult result in results.Where(r => r.Url != null && r.Data is null && r.PendingFile is null))
+                            {
+                                await client.DownloadAsync(result, namer.Directory, CancelToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        IReadOnlyList<ImageResult> done = results;
                         foreach (ImageResult result in done)
                         {
-                            Emit(result, done.Count, stem, target);
+                            ImageResult one = result;
+                            item.Post(() => Save(item, one, done.Count, stem, target));
                         }
-                    });
-                }
-                catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-                {
-                    DiscardAll(results);
-                }
-                catch (Exception ex)
-                {
-                    DiscardAll(results);
-                    ErrorRecord record = ModelLifecycleNotices.Explain(ErrorRecords.From(ex, target), ex, request, options.BaseUri);
-                    Post(() =>
+                    }
+                    catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
                     {
-                        Finish(activity);
-                        WriteError(record);
-                    });
-                }
-            });
+                        DiscardAll(results);
+                    }
+                    catch (Exception ex)
+                    {
+                        DiscardAll(results);
+                        item.WriteError(ModelLifecycleNotices.Explain(ErrorRecords.From(ex, target), ex, request, options.BaseUri));
+                    }
+                },
+                () => FinishChild(child));
+            return true;
         }
 
         private void Track(ImageResult result)
@@ -404,24 +427,79 @@ namespace OpenAI.Images.PowerShell
             }
         }
 
-        private void Finish(int activity)
+        private void ShowChild(ChildProgress child)
         {
-            _waiting.Remove(activity);
-            CompleteProgress(activity);
+            string status = child.Status;
+            if (child.Waiting)
+            {
+                status = $"waiting for OpenAI ({child.Clock.Elapsed.TotalSeconds:0} s)";
+            }
+            else if (child.UntilText != null)
+            {
+                double left = Math.Max(0, (child.Until - child.Clock.Elapsed).TotalSeconds);
+                status = string.Format(CultureInfo.InvariantCulture, child.UntilText, Math.Ceiling(left));
+            }
+
+            ShowProgress(child.Id, child.Activity, status, child.Percent, child.Operation, BatchActivityId);
+        }
+
+        private void UpdateChild(ChildProgress child, string? status, bool waiting, int percent = -1, TimeSpan? until = null, string? untilText = null)
+        {
+            if (!_children.ContainsKey(child.Id))
+            {
+                return;
+            }
+
+            bool wasWaiting = child.Waiting;
+            child.Waiting = waiting;
+            child.Percent = percent;
+            child.UntilText = untilText;
+            if (until.HasValue || (waiting && !wasWaiting) || status != null && status.StartsWith("sending", StringComparison.Ordinal))
+            {
+                child.Clock.Restart();
+            }
+
+            child.Until = until ?? TimeSpan.Zero;
+            if (status != null)
+            {
+                child.Status = status;
+            }
+
+            // "sending" is shown as such; the next tick turns it into "waiting for OpenAI (N s)".
+            if (waiting && status != null && status.StartsWith("sending", StringComparison.Ordinal))
+            {
+                ShowProgress(child.Id, child.Activity, status, -1, child.Operation, BatchActivityId);
+                return;
+            }
+
+            ShowChild(child);
+        }
+
+        private void FinishChild(ChildProgress child)
+        {
+            _children.Remove(child.Id);
+            CompleteProgress(child.Id);
         }
 
         /// <inheritdoc />
         protected override void OnPumpIdle()
         {
-            foreach (KeyValuePair<int, (string Text, Stopwatch Clock)> item in _waiting)
+            foreach (ChildProgress child in _children.Values)
             {
-                ShowProgress(item.Key, ActivityName, $"{item.Value.Text}: waiting for OpenAI ({item.Value.Clock.Elapsed.TotalSeconds:0} s)");
+                if (child.Waiting || child.UntilText != null)
+                {
+                    ShowChild(child);
+                }
             }
         }
 
-        /// <summary>Saves one image (if asked) and writes it to the pipeline. Runs on the pipeline thread.</summary>
-        private void Emit(ImageResult result, int imagesInResponse, string stem, object target)
+        /// <summary>
+        /// Saves one image (if asked) at once, on the pipeline thread, so that what finished is kept even if the batch is
+        /// stopped; returns the writing of the image (and of a save error) for the item's place in the output order.
+        /// </summary>
+        private Action? Save(WorkItem item, ImageResult result, int imagesInResponse, string stem, object target)
         {
+            ErrorRecord? error = null;
             try
             {
                 if (_namer != null && ImageFiles.HasPendingFile(result))
@@ -431,7 +509,7 @@ namespace OpenAI.Images.PowerShell
                     if (exists && !Force)
                     {
                         ImageFiles.KeepInMemory(result);
-                        WriteError(ErrorRecords.FileExists(path));
+                        error = ErrorRecords.FileExists(path);
                     }
                     else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
                     {
@@ -456,14 +534,51 @@ namespace OpenAI.Images.PowerShell
                     ImageFiles.Discard(result);
                 }
 
-                WriteError(ErrorRecords.From(ex, target));
+                error = ErrorRecords.From(ex, target);
             }
             finally
             {
                 _pending.TryRemove(result, out _);
             }
 
-            WriteObject(result);
+            if (error != null)
+            {
+                item.WriteErrorNow(error);
+            }
+
+            return () => WriteObject(result);
+        }
+
+        /// <summary>A request's child progress activity.</summary>
+        private sealed class ChildProgress
+        {
+            public ChildProgress(int id, string activity, string operation, int partialImages)
+            {
+                Id = id;
+                Activity = activity;
+                Operation = operation;
+                PartialImages = partialImages;
+            }
+
+            public int Id { get; }
+
+            public string Activity { get; }
+
+            public string Operation { get; }
+
+            public int PartialImages { get; }
+
+            public string Status { get; set; } = "sending";
+
+            public bool Waiting { get; set; }
+
+            public int Percent { get; set; } = -1;
+
+            public TimeSpan Until { get; set; }
+
+            public string? UntilText { get; set; }
+
+            public Stopwatch Clock { get; } = Stopwatch.StartNew();
         }
 
         private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";

@@ -175,6 +175,38 @@ public class ControlApiTests
     }
 
     [Fact]
+    public async Task Latency_DelaysEachApiReply_AndStatsCountWhatIsInFlight()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+        using HttpClient api = Client(server);
+
+        await ControlAsync(control, HttpMethod.Post, "latency", """{"ms":600}""");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Task<HttpResponseMessage>[] three = Enumerable.Range(0, 3).Select(_ => api.PostAsync("images/generations", JsonBody("""{"prompt":"x","model":"gpt-image-1"}"""), Ct)).ToArray();
+        await server.WaitForRequestAsync(_ => server.Requests.Count == 3, cancellationToken: Ct);
+        Assert.Equal(3, (int)(await ControlAsync(control, HttpMethod.Get, "stats"))["inFlight"]!);
+        HttpResponseMessage[] replies = await Task.WhenAll(three);
+        Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), clock.Elapsed.ToString());
+        JsonNode stats = await ControlAsync(control, HttpMethod.Get, "stats");
+        Assert.Equal(0, (int)stats["inFlight"]!);
+        Assert.Equal(3, (int)stats["maxInFlight"]!);
+
+        // Random latencies stay within their bounds; a reset clears latency and the high-water mark.
+        await ControlAsync(control, HttpMethod.Post, "latency", """{"minMs":0,"maxMs":20,"seed":1}""");
+        Assert.Equal(0, (int)(await ControlAsync(control, HttpMethod.Get, "stats"))["maxInFlight"]!);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync("images/generations", JsonBody("{}"), Ct)).StatusCode);
+        await ControlAsync(control, HttpMethod.Post, "reset");
+        Assert.Null(server.Latency);
+        Assert.Equal(0, server.MaxInFlight);
+
+        await ControlAsync(control, HttpMethod.Post, "latency", """{"ms":5,"minMs":1}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "latency", """{"minMs":9,"maxMs":1}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "latency", """{"millis":5}""", HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task UnknownControlRoute_Is404_AndNotRecorded()
     {
         await using var server = await FakeOpenAIServer.StartAsync();

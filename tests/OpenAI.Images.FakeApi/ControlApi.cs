@@ -66,6 +66,12 @@ public sealed partial class FakeOpenAIServer
                 case ("POST", "chaos"):
                     reply = SetChaos(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
                     break;
+                case ("POST", "latency"):
+                    reply = SetLatency(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
+                    break;
+                case ("GET", "stats"):
+                    reply = Stats();
+                    break;
                 case ("POST", "batches"):
                     reply = SetBatchBehaviour(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
                     break;
@@ -170,6 +176,55 @@ public sealed partial class FakeOpenAIServer
         };
         return Ok();
     }
+
+    private Reply SetLatency(JsonObject? body)
+    {
+        CheckKeys(body, "latency", new[] { "ms", "minMs", "maxMs", "seed" });
+        double? ms = GetDouble(body, "ms");
+        double? min = GetDouble(body, "minMs");
+        double? max = GetDouble(body, "maxMs");
+        if (ms is double fixedMs)
+        {
+            if (min is not null || max is not null)
+            {
+                throw new ControlException("latency takes either \"ms\" or \"minMs\"/\"maxMs\", not both.");
+            }
+
+            Latency = fixedMs > 0 ? _ => TimeSpan.FromMilliseconds(fixedMs) : null;
+        }
+        else if (min is double low && max is double high)
+        {
+            if (low < 0 || high < low)
+            {
+                throw new ControlException("latency needs 0 <= minMs <= maxMs.");
+            }
+
+            var random = GetInt(body, "seed") is int seed ? new Random(seed) : new Random();
+            object randomGate = new();
+            Latency = _ =>
+            {
+                lock (randomGate)
+                {
+                    return TimeSpan.FromMilliseconds(low + (random.NextDouble() * (high - low)));
+                }
+            };
+        }
+        else
+        {
+            throw new ControlException("latency needs \"ms\" (0 turns it off), or \"minMs\" and \"maxMs\" (and an optional \"seed\").");
+        }
+
+        ResetInFlight();
+        return Ok();
+    }
+
+    private Reply Stats() => ControlJson(200, Json.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("inFlight", InFlight);
+        w.WriteNumber("maxInFlight", MaxInFlight);
+        w.WriteEndObject();
+    }));
 
     private Reply SetBatchBehaviour(JsonObject? body)
     {

@@ -40,6 +40,8 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
     private TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
     private int _disposed;
+    private int _inFlight;
+    private int _maxInFlight;
 
     private FakeOpenAIServer(FakeServerOptions options)
     {
@@ -66,6 +68,21 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
     /// May be called concurrently.
     /// </summary>
     public Func<RecordedRequest, FakeResponse?>? Responder { get; set; }
+
+    /// <summary>
+    /// Server latency: how long each API request (never a download) waits after it was read and recorded, before its
+    /// reply (queued, <see cref="Responder"/> or default) is sent. Null or zero: none. May be called concurrently.
+    /// </summary>
+    public Func<RecordedRequest, TimeSpan>? Latency { get; set; }
+
+    /// <summary>API requests (not downloads) read but not yet answered: from recording until the reply is written.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most API requests in flight at once since the last <see cref="Reset"/> or <see cref="ResetInFlight"/>.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Sets <see cref="MaxInFlight"/> back to the current <see cref="InFlight"/>.</summary>
+    public void ResetInFlight() => Volatile.Write(ref _maxInFlight, InFlight);
 
     /// <summary>Batch behaviour, changeable at run time (see <see cref="FakeServerOptions.BatchPollsUntilDone"/>).</summary>
     public int BatchPollsUntilDone
@@ -217,8 +234,10 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             _requests.Clear();
             _queue.Clear();
             Responder = null;
+            Latency = null;
         }
 
+        ResetInFlight();
         _downloads.Clear();
         _store.Clear();
     }
@@ -324,7 +343,34 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             }
 
             FakeResponse? injected = Dequeue(request) ?? Responder?.Invoke(request);
-            await RespondAsync(context, request, injected, cancellationToken).ConfigureAwait(false);
+            if (request.IsDownload)
+            {
+                await RespondAsync(context, request, injected, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            int now = Interlocked.Increment(ref _inFlight);
+            for (int max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+            {
+                if (Interlocked.CompareExchange(ref _maxInFlight, now, max) == max)
+                {
+                    break;
+                }
+            }
+
+            try
+            {
+                if (Latency?.Invoke(request) is TimeSpan latency && latency > TimeSpan.Zero)
+                {
+                    await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RespondAsync(context, request, injected, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
         }
         catch (OperationCanceledException)
         {

@@ -101,6 +101,36 @@ public sealed class ModuleTests
     }
 
     [Fact]
+    public void TheManifestLoadsTheAssemblyItselfWithoutALoaderScript()
+    {
+        // No script runs at import (a loader script is compiled on every import and cost more than the assembly).
+        Assert.False(File.Exists(Path.Combine(ModuleDir, "OpenAI.Images.psm1")));
+        ScriptResult r = ModuleHost.Run("$m = Get-Module OpenAI.Images; $m.ModuleType.ToString(); $m.RootModule; @($m.NestedModules).Count");
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Equal(new[] { "Binary", "bin/net8.0/OpenAI.Images.dll", "0" }, r.Output.Select(o => o.ToString()));
+    }
+
+    [Theory]
+    [InlineData("Core", "bin/net8.0/OpenAI.Images.dll", "7.4")]
+    [InlineData("Desktop", "bin/net472/OpenAI.Images.dll", "5.1")]
+    public void TheManifestPicksEachEditionsBuildAndRefusesPowerShellBefore74(string edition, string rootModule, string powerShellVersion)
+    {
+        // The manifest as each edition evaluates it ($PSEdition is read-only here, so the test substitutes its own
+        // variable): Windows PowerShell 5.1 gets bin/net472; PowerShell 7.0-7.3 (Core, .NET 5-7) is refused by
+        // PowerShellVersion 7.4 with PowerShell's own message before any assembly is loaded.
+        string text = File.ReadAllText(ModuleHost.ManifestPath);
+        Assert.Equal(2, Regex.Matches(text, Regex.Escape("$PSEdition")).Count);
+        ScriptResult r = ModuleHost.Run(
+            "param($Text, $Edition) $PSEditionUnderTest = $Edition; $data = & ([scriptblock]::Create($Text.Replace('$PSEdition', '$PSEditionUnderTest'))); $data.RootModule; $data.PowerShellVersion",
+            null,
+            text,
+            edition);
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Equal(new[] { rootModule, powerShellVersion }, r.Output.Select(o => o.ToString()));
+        Assert.True(File.Exists(Path.Combine(ModuleDir, rootModule)), rootModule);
+    }
+
+    [Fact]
     public void ImageCmdletsDeclareTheirOutputType()
     {
         ScriptResult r = ModuleHost.Run(

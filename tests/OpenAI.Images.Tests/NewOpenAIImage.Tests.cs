@@ -56,7 +56,9 @@ public sealed class NewOpenAIImageTests : EngineTest
     {
         ScriptResult r = Run("'one','two','three' | New-OpenAIImage");
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        Assert.Equal(new[] { "one", "two", "three" }, Fake.ApiRequests.Select(q => (string?)q.Json!["prompt"]));
+        // The requests run concurrently (default -ThrottleLimit 4), so they may reach the server in any order; the
+        // output keeps the input's.
+        Assert.Equal(new[] { "one", "three", "two" }, Fake.ApiRequests.Select(q => (string?)q.Json!["prompt"]).Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "one", "two", "three" }, r.Images.Select(i => (string)i.Prompt));
     }
 
@@ -134,12 +136,17 @@ public sealed class NewOpenAIImageTests : EngineTest
         ScriptResult r = Run("New-OpenAIImage 'slow one'");
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Single(r.Images);
-        var records = r.Progress.Where(p => p.Activity == "New-OpenAIImage").ToList();
+        // The request is a child activity of the call's parent activity (named after the cmdlet).
+        var parent = r.Progress.Where(p => p.Activity == "New-OpenAIImage").ToList();
+        var records = r.Progress.Where(p => p.ParentActivityId == parent[0].ActivityId).ToList();
+        Assert.All(parent, p => Assert.Equal(-1, p.ParentActivityId));
+        Assert.StartsWith("1 of 1 done · 0 running · ", parent[^2].StatusDescription, StringComparison.Ordinal);
         Assert.Contains(records, p => p.StatusDescription.Contains("sending"));
         // About once a second while the request is out; the exact second depends on the machine's load.
-        Assert.Contains(records, p => System.Text.RegularExpressions.Regex.IsMatch(p.StatusDescription, @"waiting for OpenAI \([1-9]\d* s\)$"));
+        Assert.Contains(records, p => System.Text.RegularExpressions.Regex.IsMatch(p.StatusDescription, @"^waiting for OpenAI \([1-9]\d* s\)$"));
         Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, records.Last().RecordType);
-        Assert.All(records, p => Assert.Equal("'slow one'", p.CurrentOperation ?? "'slow one'"));
+        Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, parent.Last().RecordType);
+        Assert.All(records, p => Assert.Equal("'slow one'", p.Activity));
     }
 
     [Fact]

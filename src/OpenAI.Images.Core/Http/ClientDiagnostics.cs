@@ -14,6 +14,15 @@ namespace OpenAI.Images
         /// <summary>Receives upload progress: bytes of file content sent so far and the total.</summary>
         public Action<long, long>? UploadProgress { get; set; }
 
+        /// <summary>Receives the start of each attempt (1 for the first) as its request is about to be sent.</summary>
+        public Action<int>? AttemptStarting { get; set; }
+
+        /// <summary>Receives how long the client waits before the next attempt after a failed one.</summary>
+        public Action<TimeSpan>? Retrying { get; set; }
+
+        /// <summary>Receives how long an attempt waits for the batch's <see cref="SharedPause"/> before it may start.</summary>
+        public Action<TimeSpan>? Paused { get; set; }
+
         internal void WriteVerbose(string message) => Verbose?.Invoke(message);
 
         internal void WriteDebug(string message) => Debug?.Invoke(message);

@@ -35,7 +35,21 @@ namespace OpenAI.Images
             _transport = new OpenAITransport(options, http, policy, diagnostics);
         }
 
+        /// <summary>Creates a client whose requests share <paramref name="pause"/> with the other requests of a batch.</summary>
+        public OpenAIImagesClient(OpenAIClientOptions options, ClientDiagnostics? diagnostics, SharedPause? pause)
+            : this(options, diagnostics)
+        {
+            _transport.Pause = pause;
+        }
+
         internal RetryPolicy RetryPolicy => _transport.Policy;
+
+        /// <summary>The pause shared with the other requests of a batch, if any.</summary>
+        internal SharedPause? Pause
+        {
+            get => _transport.Pause;
+            set => _transport.Pause = value;
+        }
 
         /// <summary>The relative API path of an operation.</summary>
         public static string PathOf(ImageOperation operation) => operation switch

@@ -35,6 +35,9 @@ namespace OpenAI.Images.Http
 
         public RetryPolicy Policy { get; }
 
+        /// <summary>The batch's shared pause for 429/503 answers with retry-after; null when the request is on its own.</summary>
+        public SharedPause? Pause { get; set; }
+
         /// <summary>
         /// Runs the attempts. <paramref name="readSuccess"/> consumes a 2xx response; failures while it reads the body
         /// are retried only when <paramref name="retryBodyFailures"/> is true (nothing has been handed to the caller yet).
@@ -49,6 +52,13 @@ namespace OpenAI.Images.Http
             for (int attempt = 0; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (Pause != null && Pause.Remaining > TimeSpan.Zero)
+                {
+                    _diagnostics.Paused?.Invoke(Pause.Remaining);
+                    await Pause.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                _diagnostics.AttemptStarting?.Invoke(attempt + 1);
                 OpenAIException failure;
                 RetryDecision decision;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -73,6 +83,7 @@ namespace OpenAI.Images.Http
 
                                 failure = await ReadErrorAsync(response, attemptCts.Token).ConfigureAwait(false);
                                 decision = Policy.Decide(attempt, response, failure.Code);
+                                SharePause(response, failure);
                             }
                             catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is OperationCanceledException))
                             {
@@ -122,7 +133,27 @@ namespace OpenAI.Images.Http
 
                 _diagnostics.WriteVerbose(
                     $"Attempt {attempt + 1} of {Policy.MaxRetries + 1} failed ({Describe(failure)}); retrying in {decision.Delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s ({decision.Reason}).");
+                _diagnostics.Retrying?.Invoke(decision.Delay);
                 await Policy.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// A 429 or 503 that says how long to wait (retry-after-ms / retry-after, within the longest wait this module
+        /// accepts) pauses the whole batch: the other requests would only run into the same limit. Quota errors do not.
+        /// </summary>
+        private void SharePause(HttpResponseMessage response, OpenAIException failure)
+        {
+            int status = (int)response.StatusCode;
+            if (Pause is null || (status != 429 && status != 503) || failure.Kind == OpenAIErrorKind.QuotaExceeded)
+            {
+                return;
+            }
+
+            TimeSpan? asked = Policy.ServerRequestedDelay(response);
+            if (asked.HasValue && asked.Value > TimeSpan.Zero && asked.Value <= Policy.MaxDelay)
+            {
+                Pause.Begin(asked.Value, status);
             }
         }
 

@@ -58,11 +58,13 @@ namespace OpenAI.Images.PowerShell.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            ExpectWork(1);
             bool literal = ParameterSetName == LiteralPathSet;
             string[] given = literal ? LiteralPath : Path;
             List<string> files = ResolveInputFiles(given, literal);
             if (files.Count == 0)
             {
+                CountFailedBeforeStart();
                 return;
             }
 
@@ -76,6 +78,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 ImageInputFile? input = ReadInput(file, file);
                 if (input is null)
                 {
+                    CountFailedBeforeStart();
                     return;
                 }
 
@@ -87,12 +90,14 @@ namespace OpenAI.Images.PowerShell.Commands
                 List<string> mask = ResolveInputFiles(new[] { Mask }, literal: true);
                 if (mask.Count == 0)
                 {
+                    CountFailedBeforeStart();
                     return;
                 }
 
                 request.Mask = ReadInput(mask[0], Mask);
                 if (request.Mask is null)
                 {
+                    CountFailedBeforeStart();
                     return;
                 }
             }

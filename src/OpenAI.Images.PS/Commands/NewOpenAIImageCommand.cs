@@ -46,6 +46,7 @@ namespace OpenAI.Images.PowerShell.Commands
             request.Size = Size;
             request.Style = Lower(Style);
             request.Moderation = Lower(Moderation);
+            ExpectWork(1);
             Submit(request, Prompt, $"'{Prompt}'", ImageFiles.Slug(Prompt));
         }
 

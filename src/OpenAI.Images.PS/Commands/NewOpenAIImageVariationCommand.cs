@@ -40,11 +40,13 @@ namespace OpenAI.Images.PowerShell.Commands
         {
             bool literal = ParameterSetName == LiteralPathSet;
             List<string> files = ResolveInputFiles(literal ? LiteralPath : Path, literal);
+            ExpectWork(files.Count);
             foreach (string file in files)
             {
                 ImageInputFile? input = ReadInput(file, file);
                 if (input is null)
                 {
+                    CountFailedBeforeStart();
                     continue;
                 }
 

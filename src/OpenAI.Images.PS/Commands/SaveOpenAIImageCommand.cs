@@ -177,7 +177,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 return;
             }
 
-            StartWork(async () =>
+            StartWork(async _ =>
             {
                 try
                 {

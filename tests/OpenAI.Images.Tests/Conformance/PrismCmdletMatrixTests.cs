@@ -345,7 +345,7 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                 Assert.Single(Directory.GetFiles(Path.Combine(temp, "out")));
                 Assert.All(run.Result.Images, i => Assert.NotNull(i.File));
             }));
-        cases.Add(new("New: pipeline of prompts with -ThrottleLimit", "'one','two','three' | New-OpenAIImage -ThrottleLimit 16", 3, Generations));
+        cases.Add(new("New: pipeline of prompts with -ThrottleLimit, -Unordered", "'one','two','three' | New-OpenAIImage -ThrottleLimit 16\n'four','five' | New-OpenAIImage -Unordered", 5, Generations));
 
         // ---------- Edit-OpenAIImage → POST /images/edits (multipart) ----------
         cases.Add(new("Edit: default model (gpt-image-2), positional prompt and path", $"Edit-OpenAIImage 'Add a beret' {Png}", 1, Edits));
@@ -425,8 +425,8 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             Streaming: true));
         cases.Add(new("Edit: count 1 and 10 (alias -N)", $"Edit-OpenAIImage 'Add a beret' {Png} -Count 1\nEdit-OpenAIImage 'Add a beret' {Png} -N 10", 2, Edits));
         cases.Add(new(
-            "Edit: files piped by property name, -OutputDirectory, -ThrottleLimit, -OutFile, -Force",
-            "[IO.FileInfo]::new(\"$Assets/sample-8x8.png\"), [IO.FileInfo]::new(\"$Assets/sample-8x8.jpg\") | Edit-OpenAIImage -Prompt 'Add a beret' -OutputDirectory out -ThrottleLimit 2\n"
+            "Edit: files piped by property name, -OutputDirectory, -ThrottleLimit, -Unordered, -OutFile, -Force",
+            "[IO.FileInfo]::new(\"$Assets/sample-8x8.png\"), [IO.FileInfo]::new(\"$Assets/sample-8x8.jpg\") | Edit-OpenAIImage -Prompt 'Add a beret' -OutputDirectory out -ThrottleLimit 2 -Unordered\n"
             + $"Edit-OpenAIImage 'Add a beret' {Png} -OutFile edited.png\nEdit-OpenAIImage 'Add a beret' {Png} -OutFile edited.png -Force",
             4,
             Edits,
@@ -454,9 +454,9 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             3,
             Variations));
         cases.Add(new(
-            "Variation: -LiteralPath with two files (a request each), -ThrottleLimit, -OutputDirectory, -OutFile, -Force",
+            "Variation: -LiteralPath with two files (a request each), -ThrottleLimit, -Unordered, -OutputDirectory, -OutFile, -Force",
             "[IO.File]::Copy(\"$Assets/sample-8x8.png\", \"$Temp/a [1].png\")\n"
-            + "New-OpenAIImageVariation -LiteralPath 'a [1].png', \"$Assets/sample-8x8-palette-trns.png\" -ThrottleLimit 2 -OutputDirectory out\n"
+            + "New-OpenAIImageVariation -LiteralPath 'a [1].png', \"$Assets/sample-8x8-palette-trns.png\" -ThrottleLimit 2 -Unordered -OutputDirectory out\n"
             + $"New-OpenAIImageVariation {Png} -OutFile variation.png\nNew-OpenAIImageVariation {Png} -OutFile variation.png -Force",
             4,
             Variations,

@@ -197,7 +197,7 @@ public sealed class FaultTests : ReliabilityTest
 
         ScriptResult r = RunChecked("'one', 'two', 'three' | New-OpenAIImage -OutputDirectory out");
 
-        Assert.Equal(new[] { "one", "two", "three" }, Fake.ApiRequests.Select(q => (string?)q.Json!["prompt"]));
+        Assert.Equal(new[] { "one", "three", "two" }, Fake.ApiRequests.Select(q => (string?)q.Json!["prompt"]).Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "one", "three" }, r.Images.Select(i => (string)i.Prompt));
         AssertApiError(r, "ContentPolicy", ErrorCategory.SecurityError, "two");
         Assert.Equal(2, Directory.GetFiles(Path.Combine(Temp, "out")).Length);
@@ -208,7 +208,8 @@ public sealed class FaultTests : ReliabilityTest
     {
         Fake.Responder = q => (string?)q.Json?["prompt"] == "one" ? FakeResponse.Error(400, "Invalid size.", param: "size") : null;
 
-        ScriptResult r = RunChecked("'one', 'two', 'three' | New-OpenAIImage -ErrorAction Stop");
+        // One at a time: the batch ends before 'two' is sent (ThroughputTests covers -ErrorAction Stop at the default limit).
+        ScriptResult r = RunChecked("'one', 'two', 'three' | New-OpenAIImage -ThrottleLimit 1 -ErrorAction Stop");
 
         Assert.NotNull(r.Terminating);
         Assert.Equal("OpenAI.InvalidRequest," + NewImage, r.Terminating!.FullyQualifiedErrorId);

@@ -92,6 +92,7 @@ public sealed class ModuleSpecDriftTests
     private static readonly HashSet<string> NotRequestFields = new(StringComparer.OrdinalIgnoreCase)
     {
         "LiteralPath", "Profile", "ApiKey", "BaseUri", "TimeoutSec", "MaxRetries", "OutFile", "OutputDirectory", "Force", "ThrottleLimit",
+        "Unordered",
     };
 
     [Theory]
