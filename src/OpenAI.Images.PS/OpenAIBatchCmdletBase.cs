@@ -9,28 +9,10 @@ using OpenAI.Images.PowerShell.Config;
 
 namespace OpenAI.Images.PowerShell
 {
-    /// <summary>What the batch cmdlets share: the connection parameters, the job file, and running steps off the pipeline thread.</summary>
-    public abstract class OpenAIBatchCmdletBase : OpenAIAsyncCmdlet
+    /// <summary>What the batch cmdlets share: the job file, and running steps off the pipeline thread.</summary>
+    public abstract class OpenAIBatchCmdletBase : OpenAIConnectedCmdlet
     {
         private OpenAIClientOptions? _options;
-
-        /// <summary>Named settings saved with Set-OpenAIConfig.</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(Completers.ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary>The API key for this call (SecureString; a plain string is accepted); overrides the configuration.</summary>
-        [Parameter]
-        public object? ApiKey { get; set; }
-
-        /// <summary>The API endpoint for this call, for example an OpenAI-compatible server.</summary>
-        [Parameter]
-        public Uri? BaseUri { get; set; }
-
-        /// <summary>How many times to retry a failed attempt (default 2).</summary>
-        [Parameter]
-        [ValidateRange(0, 20)]
-        public int MaxRetries { get; set; }
 
         /// <summary>The resolved connection (after BeginProcessing).</summary>
         protected OpenAIClientOptions Options => _options!;
@@ -47,37 +29,8 @@ namespace OpenAI.Images.PowerShell
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
-            try
-            {
-                _options = ConnectionResolver.Resolve(new ConnectionParameters
-                {
-                    Profile = Profile,
-                    ApiKey = ApiKey,
-                    BaseUri = BaseUri,
-                    MaxRetries = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRetries)) ? MaxRetries : (int?)null,
-                }, this, out string defaultModel);
-                DefaultModel = defaultModel;
-            }
-            catch (Exception ex) when (ex is OpenAIException || ex is OpenAIValidationException)
-            {
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
-            }
-        }
-
-        /// <summary>Resolves a path against PowerShell's current location; it must be on the FileSystem provider.</summary>
-        protected string FileSystemPath(string path, string parameterName)
-        {
-            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-            if (provider.Name != "FileSystem")
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{parameterName} '{path}' is on the {provider.Name} provider; give a file-system path."),
-                    "OpenAI.NotAFileSystemPath",
-                    ErrorCategory.InvalidArgument,
-                    path));
-            }
-
-            return resolved;
+            _options = ResolveConnection(null, out string defaultModel);
+            DefaultModel = defaultModel;
         }
 
         /// <summary>Reads a job file; writes an error and returns null when it is missing or not a job file.</summary>
@@ -108,7 +61,8 @@ namespace OpenAI.Images.PowerShell
         /// <summary>Runs <paramref name="work"/> off the pipeline thread; API and file errors become non-terminating errors on <paramref name="target"/>.</summary>
         protected void Run(object? target, Func<Task> work)
         {
-            StartWork(async () =>
+            // One step at a time (MaxParallel 1), writing through Post/PostError directly: output keeps input order.
+            StartWork(async _ =>
             {
                 try
                 {

@@ -14,10 +14,10 @@ using OpenAI.Images.Validation;
 namespace OpenAI.Images.PowerShell
 {
     /// <summary>
-    /// What the three image cmdlets share: connection parameters, where images go, and the one path every request
+    /// What the three image cmdlets share: where images go, and the one path every request
     /// takes: validate → -WhatIf/-Confirm → send (off the pipeline thread) → save atomically → typed output.
     /// </summary>
-    public abstract class OpenAIImageCmdletBase : OpenAIAsyncCmdlet
+    public abstract class OpenAIImageCmdletBase : OpenAIConnectedCmdlet
     {
         private readonly ConcurrentDictionary<ImageResult, bool> _pending = new ConcurrentDictionary<ImageResult, bool>();
         private readonly Dictionary<int, ChildProgress> _children = new Dictionary<int, ChildProgress>();
@@ -47,28 +47,10 @@ namespace OpenAI.Images.PowerShell
         [Parameter]
         public string? User { get; set; }
 
-        /// <summary>Named settings saved with Set-OpenAIConfig.</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(Completers.ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary>The API key for this call (SecureString; a plain string is accepted); overrides the configuration.</summary>
-        [Parameter]
-        public object? ApiKey { get; set; }
-
-        /// <summary>The API endpoint for this call, for example an OpenAI-compatible server.</summary>
-        [Parameter]
-        public Uri? BaseUri { get; set; }
-
         /// <summary>Seconds to wait for each attempt (default 600).</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; }
-
-        /// <summary>How many times to retry a failed attempt (default 2).</summary>
-        [Parameter]
-        [ValidateRange(0, 20)]
-        public int MaxRetries { get; set; }
 
         /// <summary>Save the image to this file (several images get -1, -2 … suffixes).</summary>
         [Parameter]
@@ -138,21 +120,7 @@ namespace OpenAI.Images.PowerShell
                     OutFile));
             }
 
-            try
-            {
-                _options = ConnectionResolver.Resolve(new ConnectionParameters
-                {
-                    Profile = Profile,
-                    ApiKey = ApiKey,
-                    BaseUri = BaseUri,
-                    TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null,
-                    MaxRetries = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRetries)) ? MaxRetries : (int?)null,
-                }, this, out _defaultModel);
-            }
-            catch (Exception ex) when (ex is OpenAIException || ex is OpenAIValidationException)
-            {
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
-            }
+            _options = ResolveConnection(MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : (int?)null, out _defaultModel);
 
             _namer = ResolveOutput();
         }
@@ -196,22 +164,6 @@ namespace OpenAI.Images.PowerShell
             }
 
             return null;
-        }
-
-        /// <summary>Resolves a path against PowerShell's current location; it must be on the FileSystem provider.</summary>
-        protected string FileSystemPath(string path, string parameterName)
-        {
-            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-            if (provider.Name != "FileSystem")
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{parameterName} '{path}' is on the {provider.Name} provider; give a file-system path."),
-                    "OpenAI.NotAFileSystemPath",
-                    ErrorCategory.InvalidArgument,
-                    path));
-            }
-
-            return resolved;
         }
 
         /// <summary>
