@@ -36,15 +36,6 @@ Describe 'API key in a real SecretStore vault' {
             [System.Environment]::SetEnvironmentVariable('OPENAI_API_KEY', $null)
         }
 
-        function New-VaultStore {
-            # Registers SecretStore as the default vault 'TestStore', without a password (no prompt).
-            Invoke-ChildPwsh {
-                Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
-                Reset-SecretStore -Authentication None -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
-                (Get-SecretVault -Name TestStore).Name
-            }
-        }
-
         function Get-TextUnder([string] $Path) {
             # Every file below a folder, read as UTF-8 and as UTF-16 text (a key in either encoding would show).
             Get-ChildItem -LiteralPath $Path -File -Recurse -Force | ForEach-Object {
@@ -64,12 +55,13 @@ Describe 'API key in a real SecretStore vault' {
     BeforeEach {
         Reset-Fake
         Enter-VaultSandbox
-        New-VaultStore | Should -BeExactly 'TestStore'
     }
 
     It 'stores the key in the vault, and a new pwsh process uses it; no file holds it in plain text' {
         $stored = Invoke-ChildPwsh {
             param($Manifest, $Key)
+            Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+            Reset-SecretStore -Authentication None -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
             Import-Module $Manifest
             Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore
             (Get-SecretInfo -Name 'OpenAI.Images-default' -Vault TestStore).Name
@@ -92,14 +84,15 @@ Describe 'API key in a real SecretStore vault' {
     }
 
     It 'rotates the key: the next process uses the new one' {
-        Invoke-ChildPwsh {
+        $inVault = Invoke-ChildPwsh {
             param($Manifest, $Key, $NewKey)
+            Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+            Reset-SecretStore -Authentication None -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
             Import-Module $Manifest
             Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore
             Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $NewKey -AsPlainText -Force)
+            Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -AsPlainText
         } $ModuleManifest $VaultKey $RotatedKey
-
-        $inVault = Invoke-ChildPwsh { Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -AsPlainText }
         $inVault | Should -BeExactly $RotatedKey
 
         # The fake accepts only the first key: the rotated one gets OpenAI's 401, which proves it was sent.
@@ -116,6 +109,8 @@ Describe 'API key in a real SecretStore vault' {
     It 'removes the profile and its secret; a new process then has no key' {
         $after = Invoke-ChildPwsh {
             param($Manifest, $Key)
+            Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+            Reset-SecretStore -Authentication None -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
             Import-Module $Manifest
             Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore
             Remove-OpenAIConfig -Profile default -Confirm:$false
@@ -135,10 +130,11 @@ Describe 'API key in a real SecretStore vault' {
     It 'fails clearly with OpenAI.VaultError when the store is locked, and changes nothing' {
         $result = Invoke-ChildPwsh {
             param($Manifest, $Key, $NewKey)
+            Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
             Import-Module $Manifest
             $password = ConvertTo-SecureString 'Passw0rd!x' -AsPlainText -Force
-            Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 5 -Force -Confirm:$false -WarningAction SilentlyContinue
-            Unlock-SecretStore -Password $password   # the 5 s start now, whatever the machine's load
+            Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 4 -Force -Confirm:$false -WarningAction SilentlyContinue
+            Unlock-SecretStore -Password $password   # the 4 s start now, whatever the machine's load
             Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore -ErrorAction Stop
             $settings = [System.IO.Path]::Combine($env:XDG_CONFIG_HOME, 'OpenAI.Images', 'config.json')
             $before = Get-Content -LiteralPath $settings -Raw

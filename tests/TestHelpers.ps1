@@ -112,7 +112,7 @@ function Invoke-ChildPwsh {
         $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
         $command = Get-PwshCommand
         $program = $command[0]
-        $leading = @($command | Select-Object -Skip 1)
+        $leading = @(if ($command.Count -gt 1) { $command[1..($command.Count - 1)] })
         & $program @leading -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded
         if (-not [System.IO.File]::Exists($outputPath)) {
             throw "The child pwsh wrote no output file (exit code $LASTEXITCODE)."
