@@ -311,11 +311,15 @@ Describe 'New-OpenAIImage' {
 
             $images = @('bad', 'good' | New-OpenAIImage -ErrorVariable err -ErrorAction SilentlyContinue)
 
+            # The two requests run concurrently: the queued error goes to whichever reached the fake first.
+            $requests = @(Get-FakeRequest | Sort-Object sequence)
+            $requests | Should -HaveCount 2
+            $failed = $requests[0].json.prompt
             $err | Should -HaveCount 1
-            $err[0].TargetObject | Should -BeExactly 'bad'
+            $err[0].TargetObject | Should -BeExactly $failed
             $images | Should -HaveCount 1
-            $images[0].Prompt | Should -BeExactly 'good'
-            Get-FakeRequest | Should -HaveCount 2
+            $images[0].Prompt | Should -BeExactly $requests[1].json.prompt
+            @($failed, $images[0].Prompt) | Sort-Object | Should -Be @('bad', 'good')
         }
     }
 
