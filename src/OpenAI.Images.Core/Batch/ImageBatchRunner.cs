@@ -377,7 +377,7 @@ namespace OpenAI.Images.Batch
                     switch (reader.PropertyName)
                     {
                         case "custom_id":
-                            customId = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                            customId = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                             break;
                         case "error":
                             await reader.ReadAsync(ct).ConfigureAwait(false);
@@ -406,7 +406,7 @@ namespace OpenAI.Images.Batch
 
                                         break;
                                     case "request_id":
-                                        requestId = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                                        requestId = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                                         break;
                                     case "body":
                                         await reader.ReadAsync(ct).ConfigureAwait(false);
@@ -463,7 +463,7 @@ namespace OpenAI.Images.Batch
                                                 case "quality":
                                                 case "background":
                                                 case "output_format":
-                                                    string? text = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                                                    string? text = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                                                     if (text != null)
                                                     {
                                                         fields[name] = text;
@@ -603,20 +603,14 @@ namespace OpenAI.Images.Batch
                             }
                         }
 
-                        using (ImageSink sink = ImageSink.Create(directory))
-                        {
-                            var decoder = new Base64ChunkDecoder(sink.Stream);
-                            await reader.CopyStringToAsync(decoder.WriteAsync, ct).ConfigureAwait(false);
-                            await decoder.CompleteAsync(ct).ConfigureAwait(false);
-                            await sink.CompleteAsync(result, ct).ConfigureAwait(false);
-                        }
+                        await ImageSink.DecodeBase64StringAsync(reader, directory, result, ct).ConfigureAwait(false);
 
                         break;
                     case "revised_prompt":
-                        result.RevisedPrompt = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                        result.RevisedPrompt = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                         break;
                     case "url":
-                        string? url = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                        string? url = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                         if (url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed))
                         {
                             result.Url = parsed;
@@ -633,17 +627,6 @@ namespace OpenAI.Images.Batch
             return skipped;
         }
 
-        private static async Task<string?> ReadStringAsync(JsonStreamReader reader, CancellationToken ct)
-        {
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                return await reader.GetStringAsync(ct).ConfigureAwait(false);
-            }
-
-            await reader.SkipAsync(ct).ConfigureAwait(false);
-            return null;
-        }
 
         private static ImageBatchRequestException LineError(ImageBatch batch, string customId, BatchLineInfo? info, int? status, string? requestId, JsonValue? error)
         {

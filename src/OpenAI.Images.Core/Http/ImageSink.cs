@@ -49,6 +49,19 @@ namespace OpenAI.Images.Http
             return new ImageSink(stream, path);
         }
 
+        /// <summary>
+        /// Decodes the reader's current base64 string token straight into a new sink (memory, or a temporary file in
+        /// <paramref name="tempDirectory"/>) and fills <paramref name="result"/> from it, in bounded memory.
+        /// </summary>
+        public static async Task DecodeBase64StringAsync(Json.JsonStreamReader reader, string? tempDirectory, ImageResult result, CancellationToken cancellationToken)
+        {
+            using ImageSink sink = Create(tempDirectory);
+            var decoder = new Json.Base64ChunkDecoder(sink.Stream);
+            await reader.CopyStringToAsync(decoder.WriteAsync, cancellationToken).ConfigureAwait(false);
+            await decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await sink.CompleteAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>Finishes writing; fills <paramref name="result"/> with the bytes or the pending file and the detected format.</summary>
         public async Task CompleteAsync(ImageResult result, CancellationToken cancellationToken)
         {

@@ -363,17 +363,11 @@ namespace OpenAI.Images
 
                         ImageSink.TryDelete(result.PendingFile);
                         result.PendingFile = null;
-                        using (ImageSink sink = ImageSink.Create(tempDirectory))
-                        {
-                            var decoder = new Base64ChunkDecoder(sink.Stream);
-                            await reader.CopyStringToAsync(decoder.WriteAsync, ct).ConfigureAwait(false);
-                            await decoder.CompleteAsync(ct).ConfigureAwait(false);
-                            await sink.CompleteAsync(result, ct).ConfigureAwait(false);
-                        }
+                        await ImageSink.DecodeBase64StringAsync(reader, tempDirectory, result, ct).ConfigureAwait(false);
 
                         break;
                     case "url":
-                        string? url = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                        string? url = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                         if (url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed))
                         {
                             result.Url = parsed;
@@ -381,7 +375,7 @@ namespace OpenAI.Images
 
                         break;
                     case "revised_prompt":
-                        result.RevisedPrompt = await ReadStringAsync(reader, ct).ConfigureAwait(false);
+                        result.RevisedPrompt = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                         break;
                     default:
                         if (fields != null)
@@ -449,17 +443,6 @@ namespace OpenAI.Images
             }
         }
 
-        private static async Task<string?> ReadStringAsync(JsonStreamReader reader, CancellationToken ct)
-        {
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                return await reader.GetStringAsync(ct).ConfigureAwait(false);
-            }
-
-            await reader.SkipAsync(ct).ConfigureAwait(false);
-            return null;
-        }
 
         internal static ImageUsage? ParseUsage(JsonValue value)
         {

@@ -267,6 +267,22 @@ internal sealed class JsonStreamReader : BufferedByteReader
     }
 
     /// <summary>
+    /// Reads the next value (on a property name: the property's value) and returns its text when it is a string;
+    /// any other value is skipped and gives null.
+    /// </summary>
+    public async Task<string?> ReadStringOrSkipAsync(CancellationToken cancellationToken)
+    {
+        await ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (_tokenType == JsonTokenType.String)
+        {
+            return await GetStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await SkipAsync(cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
     /// Streams the current string token's unescaped content to <paramref name="sink"/> in chunks of at most 8192
     /// chars (never splitting a surrogate pair), with no length limit and bounded memory. The chunk array is reused
     /// once the sink's task completes. Valid once per string token, as the alternative to <see cref="GetStringAsync"/>.
