@@ -105,8 +105,40 @@ Describe 'OpenAI.Images module' {
             Get-Command -Name New-OpenAIImage -Module OpenAI.Images | Should -Not -BeNullOrEmpty
         }
 
-        It 'loads the output formats for ImageResult' {
-            Get-FormatData -TypeName 'OpenAI.Images.ImageResult' | Should -Not -BeNullOrEmpty
+        It 'loads its table views with the first cmdlet that writes objects, not at import, and only once' {
+            # In a fresh process: this session has run the module's cmdlets already.
+            $result = Invoke-ChildPwsh {
+                param($Path, $ConfigHome)
+                $env:XDG_CONFIG_HOME = $ConfigHome
+                $env:APPDATA = $ConfigHome
+                $env:OPENAI_API_KEY = 'sk-views-0123456789abcdef'
+                $types = 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo', 'OpenAI.Images.ImageBatchJob'
+                $ours = { @([runspace]::DefaultRunspace.InitialSessionState.Formats | Where-Object FileName -Like '*OpenAI.Images.Format.ps1xml') }
+                Import-Module -Name $Path -ErrorAction Stop
+                $atImport = @(Get-FormatData -TypeName $types).Count
+                $filesAtImport = (& $ours).Count
+                $list = Get-OpenAIConfig | Format-List | Out-String -Width 200
+                $afterUse = @(Get-FormatData -TypeName $types | ForEach-Object TypeNames | Sort-Object)
+                $null = Get-OpenAIConfig
+                Remove-Module -Name OpenAI.Images
+                Import-Module -Name $Path -ErrorAction Stop
+                $null = Get-OpenAIConfig
+                [pscustomobject]@{
+                    AtImport      = $atImport
+                    FilesAtImport = $filesAtImport
+                    AfterUse      = $afterUse
+                    Files         = @((& $ours).FileName)
+                    List          = $list
+                }
+            } $ModuleManifest (New-TestFolder)
+
+            $result.AtImport | Should -Be 0 -Because 'Import-Module does not pay for the format file'
+            $result.FilesAtImport | Should -Be 0
+            $result.AfterUse | Should -Be @('OpenAI.Images.ImageBatchJob', 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo')
+            $result.Files | Should -Be @(Join-Path $ModuleFolder 'OpenAI.Images.Format.ps1xml') -Because 'three more calls and a re-import add it once'
+            # The module's list view (the key masked, with its source), not PowerShell's default list of properties.
+            $result.List | Should -Match 'ApiKey\s+: sk-…cdef \(Environment: \$env:OPENAI_API_KEY\)'
+            $result.List | Should -Not -Match 'sk-views-0123456789abcdef'
         }
     }
 

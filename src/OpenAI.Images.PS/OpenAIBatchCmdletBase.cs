@@ -29,6 +29,7 @@ namespace OpenAI.Images.PowerShell
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             _options = ResolveConnection(null, out string defaultModel);
             DefaultModel = defaultModel;
         }
