@@ -263,12 +263,20 @@ namespace OpenAI.Images.PowerShell
             }
 
             OpenAIClientOptions options = _options!;
+
+            // Names are reserved here, on the pipeline thread in input order, so that an item's files are named the
+            // same whichever request finishes first.
+            ReservedImageNames? names = _namer?.Reserve(request.Count ?? 1, stem);
             string? outFile = _namer?.OutFile;
-            if (outFile != null && !Force && (request.Count ?? 1) == 1 && Path.HasExtension(outFile) && File.Exists(outFile))
+            if (outFile != null && names != null && !Force && (request.Count ?? 1) == 1 && Path.HasExtension(outFile))
             {
-                WriteError(ErrorRecords.FileExists(outFile));
-                CountFailedBeforeStart();
-                return false;
+                string single = Path.Combine(_namer!.Directory, names.Stems[0] + Path.GetExtension(outFile));
+                if (File.Exists(single))
+                {
+                    WriteError(ErrorRecords.FileExists(single));
+                    CountFailedBeforeStart();
+                    return false;
+                }
             }
 
             int count = request.Count ?? 1;
@@ -319,7 +327,7 @@ namespace OpenAI.Images.PowerShell
                                 item.Post(() =>
                                 {
                                     UpdateChild(child, $"partial image {partial.PartialImageIndex + 1} of {child.PartialImages}", waiting: false);
-                                    return Save(item, partial, 1, stem, target);
+                                    return Save(item, partial, 1, names, target);
                                 });
                             },
                             CancelToken).ConfigureAwait(false);
@@ -340,7 +348,7 @@ namespace OpenAI.Images.PowerShell
                         foreach (ImageResult result in done)
                         {
                             ImageResult one = result;
-                            item.Post(() => Save(item, one, done.Count, stem, target));
+                            item.Post(() => Save(item, one, done.Count, names, target));
                         }
                     }
                     catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
@@ -449,14 +457,14 @@ namespace OpenAI.Images.PowerShell
         /// Saves one image (if asked) at once, on the pipeline thread, so that what finished is kept even if the batch is
         /// stopped; returns the writing of the image (and of a save error) for the item's place in the output order.
         /// </summary>
-        private Action? Save(WorkItem item, ImageResult result, int imagesInResponse, string stem, object target)
+        private Action? Save(WorkItem item, ImageResult result, int imagesInResponse, ReservedImageNames? names, object target)
         {
             ErrorRecord? error = null;
             try
             {
-                if (_namer != null && ImageFiles.HasPendingFile(result))
+                if (names != null && ImageFiles.HasPendingFile(result))
                 {
-                    string path = _namer.Next(result, imagesInResponse, stem);
+                    string path = names.PathFor(result, imagesInResponse);
                     bool exists = File.Exists(path);
                     if (exists && !Force)
                     {

@@ -167,4 +167,24 @@ public class FilesAndBatchesTests
         Assert.Null(blocked["error"]);
         Assert.Contains("file-missing", (string?)JsonNode.Parse(errors[1])!["response"]!["body"]!["error"]!["message"]);
     }
+
+    [Fact]
+    public async Task AProcessedRequest_StoresTheBatch_ButTheClientGetsTheOtherReply()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using HttpClient client = Client(server);
+        FakeFile file = server.AddFile("in.jsonl", "batch", Encoding.UTF8.GetBytes("{}\n"));
+        string create = $$$"""{"input_file_id":"{{{file.Id}}}","endpoint":"/v1/images/generations","completion_window":"24h","metadata":{"job":"j"}}""";
+        server.Enqueue(FakeResponse.Processed(FakeResponse.Html(502)), pathContains: "/batches");
+
+        using HttpResponseMessage lost = await client.PostAsync("batches", JsonBody(create), Ct);
+
+        Assert.Equal(HttpStatusCode.BadGateway, lost.StatusCode);
+        Assert.Equal("text/html", lost.Content.Headers.ContentType!.MediaType);
+        string id = Assert.Single(server.StoredBatchIds);
+        JsonObject list = await ReadJsonObjectAsync(await client.GetAsync("batches?limit=1", Ct));
+        Assert.Equal(id, (string?)list["data"]![0]!["id"]);
+        Assert.Equal("j", (string?)list["data"]![0]!["metadata"]!["job"]);
+        Assert.Throws<ArgumentException>(() => FakeResponse.Processed(FakeResponse.Stall(TimeSpan.Zero)));
+    }
 }

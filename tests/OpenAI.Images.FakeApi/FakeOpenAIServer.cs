@@ -148,6 +148,9 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
     /// <summary>The files in the fake's <c>/files</c> store.</summary>
     public IReadOnlyList<FakeFile> StoredFiles => _store.FilesSnapshot();
 
+    /// <summary>The ids of the batches in the fake's <c>/batches</c> store, oldest first.</summary>
+    public IReadOnlyList<string> StoredBatchIds => _store.BatchIdsSnapshot();
+
     /// <summary>Starts a server on 127.0.0.1 and returns once it is listening.</summary>
     public static async Task<FakeOpenAIServer> StartAsync(FakeServerOptions? options = null)
     {
@@ -394,6 +397,14 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         if (injected is null)
         {
             await DefaultReply(request, null).WriteAsync(context, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (injected.Kind == FakeResponseKind.Processed)
+        {
+            // The route runs for its effect (a stored batch or file); its answer is lost on the way back.
+            _ = DefaultReply(request, injected.Customize);
+            await RespondAsync(context, request, injected.Then!, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -27,6 +27,11 @@ public enum FakeResponseKind
     Stall,
     /// <summary>The default success, written in small flushed chunks with a pause between them.</summary>
     Trickle,
+    /// <summary>
+    /// The request takes effect (the route runs: a file or batch is stored), but the client gets another reply
+    /// (<see cref="FakeResponse.Then"/>): a proxy's 502/504 after the upstream did the work.
+    /// </summary>
+    Processed,
 }
 
 /// <summary>
@@ -82,6 +87,9 @@ public sealed class FakeResponse
 
     /// <summary>Trickle: pause between chunks.</summary>
     public TimeSpan Interval { get; private set; }
+
+    /// <summary>Processed: the reply the client gets instead of the route's own.</summary>
+    public FakeResponse? Then { get; private set; }
 
     /// <summary>Success (and the kinds built on the success body): changes to the default shape.</summary>
     public Action<SuccessShape>? Customize { get; private set; }
@@ -170,6 +178,21 @@ public sealed class FakeResponse
     public static FakeResponse Success(Action<SuccessShape>? customize = null, IDictionary<string, string>? headers = null) =>
         new(FakeResponseKind.Success, 200, headers) { Customize = customize };
 
+    /// <summary>
+    /// The request takes effect as usual (POST /batches stores the batch, POST /files the file), then the client gets
+    /// <paramref name="then"/> instead of the route's answer, e.g. <c>Processed(Html(502))</c>: the response was lost on
+    /// the way back. <paramref name="then"/> must be a reply that does not run the route again (error, json, raw, html, empty).
+    /// </summary>
+    public static FakeResponse Processed(FakeResponse then)
+    {
+        if (then.Kind is not (FakeResponseKind.Error or FakeResponseKind.Json or FakeResponseKind.Raw or FakeResponseKind.Html or FakeResponseKind.Empty))
+        {
+            throw new ArgumentException($"A processed request's reply must not run the route again, not {then.Kind}.", nameof(then));
+        }
+
+        return new FakeResponse(FakeResponseKind.Processed, then.Status, null) { Then = then };
+    }
+
     /// <summary>A copy with one more response header.</summary>
     public FakeResponse WithHeader(string name, string value)
     {
@@ -192,6 +215,7 @@ public sealed class FakeResponse
         FakeResponseKind.Stall => $"Stall {Delay}",
         FakeResponseKind.Trickle => $"Trickle {ChunkSize} bytes every {Interval}",
         FakeResponseKind.ResetMidBody => $"ResetMidBody after {BytesBeforeReset} bytes",
+        FakeResponseKind.Processed => $"Processed, then {Then}",
         _ => $"{Kind} {Status}",
     };
 

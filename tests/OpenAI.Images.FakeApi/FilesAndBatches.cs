@@ -110,6 +110,14 @@ internal sealed class FilesAndBatches
         }
     }
 
+    public IReadOnlyList<string> BatchIdsSnapshot()
+    {
+        lock (_gate)
+        {
+            return _batches.Select(b => b.Id).ToArray();
+        }
+    }
+
     // ---- /files ----
 
     public Reply CreateFile(RecordedRequest request)

@@ -88,11 +88,17 @@ namespace OpenAI.Images.Batch
             }
         }
 
-        /// <summary>Uploads each input file and creates its batch (skipping steps already done), saving the job after each step.</summary>
+        /// <summary>
+        /// Uploads each input file and creates its batch (skipping steps already done), saving the job after each step.
+        /// A batch is never created twice: before POST /batches is sent again after a failure that may have created it
+        /// (no answer, a cut-off answer, a 5xx), and before creating the batch of a part whose input file an earlier run
+        /// uploaded (-Resume), the job's batches are looked up by their metadata (job id and part) and adopted.
+        /// </summary>
         public async Task SubmitAsync(ImageBatchJob job, CancellationToken ct)
         {
             foreach (ImageBatch batch in job.Batches)
             {
+                bool earlierRun = batch.InputFileId != null;
                 if (batch.InputFileId is null)
                 {
                     string path = Path.Combine(job.Folder, batch.InputPath!);
@@ -104,13 +110,38 @@ namespace OpenAI.Images.Batch
 
                 if (batch.Id is null)
                 {
+                    string part = batch.Part.ToString(CultureInfo.InvariantCulture) + "/" + job.Batches.Count.ToString(CultureInfo.InvariantCulture);
                     var metadata = new[]
                     {
                         new KeyValuePair<string, string>("openai_images_job", job.Name),
                         new KeyValuePair<string, string>("openai_images_job_id", job.JobId),
-                        new KeyValuePair<string, string>("openai_images_part", batch.Part.ToString(CultureInfo.InvariantCulture) + "/" + job.Batches.Count.ToString(CultureInfo.InvariantCulture)),
+                        new KeyValuePair<string, string>(PartKey, part),
                     };
-                    JsonValue created = await _client.CreateBatchAsync(batch.InputFileId, batch.Endpoint, metadata, ct).ConfigureAwait(false);
+                    JsonValue? created = null;
+                    if (earlierRun)
+                    {
+                        // An earlier run uploaded this part and may have created its batch without learning its id.
+                        _diagnostics.WriteVerbose($"Part {part} was uploaded by an earlier run: looking for its batch (job id {job.JobId}) before creating one.");
+                        created = await FindBatchAsync(job, part, ct).ConfigureAwait(false);
+                        _diagnostics.WriteVerbose(created is null
+                            ? $"No batch of part {part} exists yet: creating it."
+                            : $"Found batch {created.GetStringProperty("id")} of part {part}, created by an earlier run: using it.");
+                    }
+
+                    created ??= await _client.CreateBatchAsync(
+                        batch.InputFileId,
+                        batch.Endpoint,
+                        metadata,
+                        ct,
+                        async (failure, token) =>
+                        {
+                            _diagnostics.WriteVerbose($"POST /batches for part {part} may have created the batch although it failed ({Ambiguity(failure)}): looking for a batch of job id {job.JobId}, part {part} before sending it again.");
+                            JsonValue? found = await FindBatchAsync(job, part, token).ConfigureAwait(false);
+                            _diagnostics.WriteVerbose(found is null
+                                ? $"No batch of part {part} was created: sending POST /batches again."
+                                : $"Found batch {found.GetStringProperty("id")} of part {part}, created by the attempt that failed: using it instead of creating another.");
+                            return found;
+                        }).ConfigureAwait(false);
                     if (created.GetStringProperty("id") is null)
                     {
                         throw NoId("batch", created);
@@ -121,6 +152,57 @@ namespace OpenAI.Images.Batch
                     job.Save();
                 }
             }
+        }
+
+        private const string PartKey = "openai_images_part";
+
+        private static string Ambiguity(OpenAIException failure) =>
+            failure.Kind == OpenAIErrorKind.Timeout ? "no answer in time"
+            : failure.StatusCode is int status && status < 300 ? "the answer broke off"
+            : failure.StatusCode is int error ? "HTTP " + error.ToString(CultureInfo.InvariantCulture)
+            : "the connection failed";
+
+        /// <summary>How many pages of 100 batches <see cref="FindBatchAsync"/> reads at most.</summary>
+        private const int MaxFindPages = 10;
+
+        /// <summary>
+        /// The organization's batch that carries this job's id and <paramref name="part"/> in its metadata, or null.
+        /// Reads GET /batches newest first, 100 at a time, and stops at the first batch created well before the job
+        /// (an hour of slack for the difference between this machine's clock and OpenAI's), or after
+        /// <see cref="MaxFindPages"/> pages.
+        /// </summary>
+        private async Task<JsonValue?> FindBatchAsync(ImageBatchJob job, string part, CancellationToken ct)
+        {
+            DateTimeOffset? since = job.Created == default ? (DateTimeOffset?)null : job.Created - TimeSpan.FromHours(1);
+            string? after = null;
+            for (int page = 0; page < MaxFindPages; page++)
+            {
+                JsonValue list = await _client.ListBatchesAsync(100, after, ct).ConfigureAwait(false);
+                IReadOnlyList<JsonValue> data = list["data"]?.Items ?? Array.Empty<JsonValue>();
+                foreach (JsonValue item in data)
+                {
+                    JsonValue? metadata = item["metadata"];
+                    if (metadata != null && metadata.Kind == JsonValueKind.Object
+                        && string.Equals(metadata.GetStringProperty("openai_images_job_id"), job.JobId, StringComparison.Ordinal)
+                        && string.Equals(metadata.GetStringProperty(PartKey), part, StringComparison.Ordinal))
+                    {
+                        return item;
+                    }
+
+                    if (since.HasValue && item.GetInt64Property("created_at") is long created && DateTimeOffset.FromUnixTimeSeconds(created) < since.Value)
+                    {
+                        return null;
+                    }
+                }
+
+                after = list.GetStringProperty("last_id");
+                if (list["has_more"]?.GetBoolean() != true || data.Count == 0 || after is null)
+                {
+                    return null;
+                }
+            }
+
+            return null;
         }
 
         /// <summary>Reads the current state of every batch that is not final yet and saves the job.</summary>

@@ -50,8 +50,17 @@ namespace OpenAI.Images.Batch
                 ct);
         }
 
-        /// <summary>POST /batches with completion_window 24h.</summary>
-        public Task<JsonValue> CreateBatchAsync(string inputFileId, string endpoint, IEnumerable<KeyValuePair<string, string>> metadata, CancellationToken ct)
+        /// <summary>
+        /// POST /batches with completion_window 24h. Before a retry after a failure that may have created the batch
+        /// (<see cref="MayHaveTakenEffect"/>), <paramref name="findCreated"/> (when given) looks for it: a batch it finds
+        /// is the answer, and the POST is not sent again.
+        /// </summary>
+        public Task<JsonValue> CreateBatchAsync(
+            string inputFileId,
+            string endpoint,
+            IEnumerable<KeyValuePair<string, string>> metadata,
+            CancellationToken ct,
+            Func<OpenAIException, CancellationToken, Task<JsonValue?>>? findCreated = null)
         {
             var w = new JsonWriter();
             w.WriteStartObject();
@@ -69,8 +78,31 @@ namespace OpenAI.Images.Batch
             w.WriteEndObject();
             byte[] body = w.ToUtf8Bytes();
             string summary = w.ToString();
-            return SendJsonAsync(HttpMethod.Post, "batches", () => JsonContent(body), summary, ct);
+            Func<OpenAIException, CancellationToken, Task<(bool, JsonValue)>>? beforeRetry = null;
+            if (findCreated != null)
+            {
+                beforeRetry = async (failure, token) =>
+                {
+                    if (!MayHaveTakenEffect(failure))
+                    {
+                        return (false, null!);
+                    }
+
+                    JsonValue? found = await findCreated(failure, token).ConfigureAwait(false);
+                    return found is null ? (false, null!) : (true, found);
+                };
+            }
+
+            return SendJsonAsync(HttpMethod.Post, "batches", () => JsonContent(body), summary, ct, beforeRetry);
         }
+
+        /// <summary>
+        /// Whether a failed POST may still have taken effect at OpenAI: no answer (timeout, broken connection), an answer
+        /// cut off, or a 5xx (also from a proxy in front of OpenAI, which may have passed the request on). A 4xx
+        /// (400, 408, 409, 429 …) is OpenAI refusing the request: nothing was created.
+        /// </summary>
+        internal static bool MayHaveTakenEffect(OpenAIException failure) =>
+            !(failure.StatusCode is int status && status >= 400 && status < 500);
 
         /// <summary>GET /batches/{id}.</summary>
         public Task<JsonValue> GetBatchAsync(string id, CancellationToken ct) =>
@@ -149,11 +181,17 @@ namespace OpenAI.Images.Batch
             return message;
         }
 
-        private async Task<JsonValue> SendJsonAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        private async Task<JsonValue> SendJsonAsync(
+            HttpMethod method,
+            string relative,
+            Func<HttpContent>? content,
+            string? summary,
+            CancellationToken ct,
+            Func<OpenAIException, CancellationToken, Task<(bool Done, JsonValue Result)>>? beforeRetry = null)
         {
             try
             {
-                return await SendJsonCoreAsync(method, relative, content, summary, ct).ConfigureAwait(false);
+                return await SendJsonCoreAsync(method, relative, content, summary, ct, beforeRetry).ConfigureAwait(false);
             }
             catch (OpenAIException e) when (e.Kind == OpenAIErrorKind.NotFound)
             {
@@ -175,7 +213,13 @@ namespace OpenAI.Images.Batch
             }
         }
 
-        private Task<JsonValue> SendJsonCoreAsync(HttpMethod method, string relative, Func<HttpContent>? content, string? summary, CancellationToken ct)
+        private Task<JsonValue> SendJsonCoreAsync(
+            HttpMethod method,
+            string relative,
+            Func<HttpContent>? content,
+            string? summary,
+            CancellationToken ct,
+            Func<OpenAIException, CancellationToken, Task<(bool Done, JsonValue Result)>>? beforeRetry)
         {
             Uri uri = Endpoint(relative);
             return _transport.SendAsync(
@@ -209,7 +253,8 @@ namespace OpenAI.Images.Batch
                 },
                 retryBodyFailures: true,
                 summary,
-                ct);
+                ct,
+                beforeRetry);
         }
 
         private static HttpContent JsonContent(byte[] body)

@@ -41,13 +41,17 @@ namespace OpenAI.Images.Http
         /// <summary>
         /// Runs the attempts. <paramref name="readSuccess"/> consumes a 2xx response; failures while it reads the body
         /// are retried only when <paramref name="retryBodyFailures"/> is true (nothing has been handed to the caller yet).
+        /// <paramref name="beforeRetry"/>, when given, runs after the wait and before each retry is sent, with the failure
+        /// of the attempt before: when it answers Done, the request ends with its Result and is not sent again (a POST
+        /// whose effect may already have happened looks for that effect first).
         /// </summary>
         public async Task<T> SendAsync<T>(
             Func<HttpRequestMessage> createRequest,
             Func<HttpResponseMessage, CancellationToken, Task<T>> readSuccess,
             bool retryBodyFailures,
             string? bodySummary,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken,
+            Func<OpenAIException, CancellationToken, Task<(bool Done, T Result)>>? beforeRetry = null)
         {
             for (int attempt = 0; ; attempt++)
             {
@@ -135,6 +139,14 @@ namespace OpenAI.Images.Http
                     $"Attempt {attempt + 1} of {Policy.MaxRetries + 1} failed ({Describe(failure)}); retrying in {decision.Delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s ({decision.Reason}).");
                 _diagnostics.Retrying?.Invoke(decision.Delay);
                 await Policy.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
+                if (beforeRetry != null)
+                {
+                    (bool done, T result) = await beforeRetry(failure, cancellationToken).ConfigureAwait(false);
+                    if (done)
+                    {
+                        return result;
+                    }
+                }
             }
         }
 

@@ -115,6 +115,87 @@ public sealed class ThroughputTests : ReliabilityTest
         Assert.Equal(new[] { "p01", "error OpenAI.InvalidRequest," + NewImage + " p02", "p03" }, r.Output.Select(o => o.ToString()));
     }
 
+    /// <summary>
+    /// The later the prompt, the sooner its answer (p01 last), and each prompt's image is told apart by its length:
+    /// the fake pads prompt N's PNG to 1000 + 100·N bytes.
+    /// </summary>
+    private void LaterPromptsFinishFirst()
+    {
+        Fake.Latency = q => TimeSpan.FromSeconds(0.2 + (0.5 * (4 - NumberOf(q))));
+        Fake.Responder = q => FakeResponse.Success(s => s.PadImageTo = LengthOf(NumberOf(q)));
+    }
+
+    private static int LengthOf(int prompt) => 1000 + (100 * prompt);
+
+    /// <summary>Each result's prompt with its file's name and length.</summary>
+    private static string[] Saved(ScriptResult r) =>
+        r.Images.Select(i => $"{(string)i.Prompt} {(bool)i.IsPartial} {(string)i.File.Name} {(long)new FileInfo((string)i.File.FullName).Length}").ToArray();
+
+    [Fact]
+    public void OutFileNamesFollowInputOrderWhenLaterItemsFinishFirst()
+    {
+        LaterPromptsFinishFirst();
+
+        ScriptResult r = RunChecked(Prompts(3) + " | New-OpenAIImage -OutFile x.png");
+
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Equal(
+            new[] { $"p01 False x.png {LengthOf(1)}", $"p02 False x-2.png {LengthOf(2)}", $"p03 False x-3.png {LengthOf(3)}" },
+            Saved(r));
+        Assert.Equal(LengthOf(1), new FileInfo(Path.Combine(Temp, "x.png")).Length);
+
+        // The test means something only if the server really answered p03 first.
+        Assert.Equal("p03", PromptOf(Fake.ApiRequests.OrderBy(q => q.ReceivedAt + Fake.Latency!(q)).First()));
+    }
+
+    [Fact]
+    public void OutFileNamesOfSeveralImagesAndOfPartialImagesFollowInputOrder()
+    {
+        LaterPromptsFinishFirst();
+
+        ScriptResult several = RunChecked(Prompts(3) + " | New-OpenAIImage -Count 2 -OutFile set.png");
+        ScriptResult partial = RunChecked(Prompts(3) + " | New-OpenAIImage -PartialImages 1 -OutFile s.png");
+
+        Assert.True(!several.AllErrors.Any(), several.Describe());
+        Assert.Equal(
+            new[]
+            {
+                $"p01 False set-1.png {LengthOf(1)}", $"p01 False set-2.png {LengthOf(1)}",
+                $"p02 False set-3.png {LengthOf(2)}", $"p02 False set-4.png {LengthOf(2)}",
+                $"p03 False set-5.png {LengthOf(3)}", $"p03 False set-6.png {LengthOf(3)}",
+            },
+            Saved(several));
+        Assert.True(!partial.AllErrors.Any(), partial.Describe());
+        Assert.Equal(
+            new[]
+            {
+                $"p01 True s-partial0.png {LengthOf(1)}", $"p01 False s.png {LengthOf(1)}",
+                $"p02 True s-2-partial0.png {LengthOf(2)}", $"p02 False s-2.png {LengthOf(2)}",
+                $"p03 True s-3-partial0.png {LengthOf(3)}", $"p03 False s-3.png {LengthOf(3)}",
+            },
+            Saved(partial));
+    }
+
+    [Fact]
+    public void OutputDirectoryNamesPromptsWithOneSlugByInputOrderWhenLaterItemsFinishFirst()
+    {
+        // Three prompts alike in their first 40 characters share a slug: the first item's file is TIMESTAMP-SLUG.png,
+        // the second's -2, the third's -3, by input order whatever order they finish in.
+        const string Same = "The same picture of a lighthouse at dawn, ";
+        const string Slug = "the-same-picture-of-a-lighthouse-at-dawn";
+        static int Number(RecordedRequest q) => int.Parse(PromptOf(q).Substring(Same.Length + 1), CultureInfo.InvariantCulture);
+        Fake.Latency = q => TimeSpan.FromSeconds(0.2 + (0.5 * (4 - Number(q))));
+        Fake.Responder = q => FakeResponse.Success(s => s.PadImageTo = LengthOf(Number(q)));
+
+        ScriptResult r = RunChecked(Prompts(3) + $" | ForEach-Object {{ '{Same}' + $_ }} | New-OpenAIImage -OutputDirectory out");
+
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        Assert.Equal(
+            new[] { $"{Slug}.png {LengthOf(1)}", $"{Slug}-2.png {LengthOf(2)}", $"{Slug}-3.png {LengthOf(3)}" },
+            r.Images.Select(i => $"{Unstamped((string)i.File.FullName)} {new FileInfo((string)i.File.FullName).Length}"));
+        Assert.Equal(Same + "p03", PromptOf(Fake.ApiRequests.OrderBy(q => q.ReceivedAt + Fake.Latency!(q)).First()));
+    }
+
     [Fact]
     public void BatchProgressCountsTheWorkAndNestsOneChildPerRequest()
     {
