@@ -192,10 +192,12 @@ Describe 'API key in a real SecretStore vault' -ForEach @(@{ VaultStart = $Vault
     }
 
     AfterAll {
-        if ($Vault) {
-            Stop-ChildPwshChain $Vault.Run
-            foreach ($fake in $Vault.Fakes) { Remove-FakeServer $fake }
-            if ([System.IO.Directory]::Exists($Vault.Root)) { [System.IO.Directory]::Delete($Vault.Root, $true) }
+        # Also what discovery started when BeforeAll failed before it took it over.
+        $started = if ($Vault) { $Vault } else { $VaultStart.Started }
+        if ($started) {
+            Stop-ChildPwshChain $started.Run
+            foreach ($fake in $started.Fakes) { Remove-FakeServer $fake }
+            if ([System.IO.Directory]::Exists($started.Root)) { [System.IO.Directory]::Delete($started.Root, $true) }
         }
         Restore-TestSession
     }
