@@ -7,8 +7,8 @@
     paths, module import from out/OpenAI.Images, Reset-Fake, Get-FakeRequest, Get-FakeHeader, Stop-Fake, $TestApiKey)
     and adds:
 
-      Start-ConfigFake                     the standalone fake OpenAI server accepting any API key (these suites use
-                                           several keys), with $env:OPENAI_API_KEY = $TestApiKey and
+      Start-ConfigFake                     a fake OpenAI server (New-FakeServer) accepting any API key (these suites
+                                           use several keys), with $env:OPENAI_API_KEY = $TestApiKey and
                                            $env:OPENAI_BASE_URL pointing at it; stop it with Stop-Fake.
       Enter-ConfigSandbox / Exit-ConfigSandbox
                                            per test: the config folder (XDG_CONFIG_HOME, HOME, APPDATA) moved into
@@ -28,28 +28,15 @@ $SecretManagementDouble = [System.IO.Path]::Combine($RepoRoot, 'tests', 'SecretM
 
 function Start-ConfigFake {
     # Like Start-Fake, but the fake accepts any key; the object works with Stop-Fake, Reset-Fake and Get-FakeRequest.
-    if (-not [System.IO.File]::Exists($FakeApiDll)) {
-        throw "The fake OpenAI server is not built: '$FakeApiDll' is missing. Run 'dotnet build' at '$RepoRoot' first."
-    }
-
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($FakeApiDll, '--port', '0')) { $startInfo.ArgumentList.Add($argument) }
-    $startInfo.UseShellExecute = $false
-    $startInfo.RedirectStandardInput = $true   # the fake exits when its stdin closes, so it never outlives the tests
-    $startInfo.RedirectStandardOutput = $true
-    $process = [System.Diagnostics.Process]::Start($startInfo)
-    $line = $process.StandardOutput.ReadLineAsync()
-    if (-not $line.Wait([TimeSpan]::FromSeconds(60)) -or $line.Result -notmatch '^FAKE_OPENAI_LISTENING (http://127\.0\.0\.1:\d+/v1)\s*$') {
-        if (-not $process.HasExited) { $process.Kill() }
-        throw 'The fake OpenAI server did not start.'
-    }
-
-    $baseUri = $Matches[1]
+    $server = New-FakeServer
     $saved = @{}
     foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL') { $saved[$name] = [System.Environment]::GetEnvironmentVariable($name) }
     $env:OPENAI_API_KEY = $TestApiKey
-    $env:OPENAI_BASE_URL = $baseUri
-    [pscustomobject]@{ Process = $process; BaseUri = $baseUri; Root = $baseUri -replace '/v1$', ''; ApiKey = $TestApiKey; SavedEnvironment = $saved }
+    $env:OPENAI_BASE_URL = $server.BaseUri
+    [pscustomobject]@{
+        Process = $server.Process; BaseUri = $server.BaseUri; Root = $server.Root; ApiKey = $TestApiKey
+        Dll = $server.Dll; Build = $server.Build; PoolKey = $server.PoolKey; SavedEnvironment = $saved
+    }
 }
 
 function Clear-ConfigSession {

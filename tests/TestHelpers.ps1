@@ -4,15 +4,17 @@
 
 .DESCRIPTION
     Dot-sourcing this file:
-      - finds the repository root (the folder holding OpenAI.Images.slnx) and sets $RepoRoot, $ModuleManifest,
-        $AssetDirectory and $TestApiKey in the caller's scope;
+      - dot-sources ProcessHelpers.ps1: the repository root (the folder holding OpenAI.Images.slnx), $RepoRoot,
+        $ModuleManifest, $AssetDirectory and $TestApiKey in the caller's scope, child pwsh processes
+        (Invoke-ChildPwsh, Start-/Receive-ChildPwsh, Start-/Wait-ChildPwshChain) and fake servers (New-FakeServer);
       - imports the module from out/OpenAI.Images, the folder that ships. It builds nothing: run `dotnet build`
         (or ./build.ps1) first; a missing build is reported with what to run.
 
     It also defines small functions for the suites:
-      Start-Fake / Stop-Fake     start the standalone fake OpenAI server (tests/OpenAI.Images.FakeApi, loopback
-                                 only) and point $env:OPENAI_API_KEY / $env:OPENAI_BASE_URL at it; Stop-Fake
-                                 shuts it down and restores the variables.
+      Start-Fake / Stop-Fake     take a standalone fake OpenAI server (tests/OpenAI.Images.FakeApi, loopback only;
+                                 New-FakeServer: from the run's pool, reset, or a new process) and point
+                                 $env:OPENAI_API_KEY / $env:OPENAI_BASE_URL at it; Stop-Fake gives it back to the
+                                 pool (it exits with this process) and restores the variables.
       Reset-Fake                 forgets recorded requests and queued replies.
       Add-FakeResponse           queues replies (entries as in the fake's README: kind, status, headers, count, ...).
       Get-FakeRequest            the recorded requests (-Api: API calls only, -Download: image downloads only).
@@ -33,30 +35,7 @@
     Everything runs on 127.0.0.1 only. Needs PowerShell 7.4+ (the suites' target).
 #>
 
-function Get-RepoRoot {
-    # The folder with OpenAI.Images.slnx, walking up from this file's folder.
-    $dir = [System.IO.DirectoryInfo]::new($PSScriptRoot)
-    while ($null -ne $dir) {
-        if ([System.IO.File]::Exists([System.IO.Path]::Combine($dir.FullName, 'OpenAI.Images.slnx'))) {
-            return $dir.FullName
-        }
-        $dir = $dir.Parent
-    }
-    throw "Cannot find the repository root (a folder with OpenAI.Images.slnx) above '$PSScriptRoot'."
-}
-
-$RepoRoot = Get-RepoRoot
-$ModuleManifest = [System.IO.Path]::Combine($RepoRoot, 'out', 'OpenAI.Images', 'OpenAI.Images.psd1')
-$AssetDirectory = [System.IO.Path]::Combine($RepoRoot, 'tests', 'assets')
-# The fake's dll from the most recent build, Debug or Release (./build.ps1 -Configuration Release builds the latter).
-$FakeApiDll = @('Debug', 'Release') |
-    ForEach-Object { [System.IO.FileInfo]::new([System.IO.Path]::Combine($RepoRoot, 'tests', 'OpenAI.Images.FakeApi', 'bin', $_, 'net10.0', 'OpenAI.Images.FakeApi.dll')) } |
-    Sort-Object -Property { if ($_.Exists) { $_.LastWriteTimeUtc } else { [DateTime]::MinValue } } -Descending |
-    Select-Object -First 1 |
-    ForEach-Object FullName
-
-# The key the suites use; the fake is started with it and answers 401 to any other.
-$TestApiKey = 'sk-test-pester-0123456789abcdefSECRETwxyz'
+. $PSScriptRoot/ProcessHelpers.ps1
 
 if (-not [System.IO.File]::Exists($ModuleManifest)) {
     throw "The module is not built: '$ModuleManifest' is missing. Run 'dotnet build' (or ./build.ps1) at the repository root '$RepoRoot' first."
@@ -74,62 +53,10 @@ function Restore-TestSession {
     }
 }
 
-function Get-PwshCommand {
-    <#
-    .SYNOPSIS
-        How to start a new pwsh like this one: @(program, leading arguments). pwsh installed as a dotnet tool runs as
-        'dotnet pwsh.dll', so the program is not always pwsh itself.
-    #>
-    $program = [System.Environment]::ProcessPath
-    if ([System.IO.Path]::GetFileNameWithoutExtension($program) -eq 'pwsh') {
-        return , @($program)
-    }
-    , @($program, [System.Environment]::GetCommandLineArgs()[0])
-}
-
-function Invoke-ChildPwsh {
-    <#
-    .SYNOPSIS
-        Runs a script block in a new pwsh process (-NoProfile -NonInteractive, this process's environment) and returns
-        what it wrote, as deserialized objects (CLIXML). Errors it writes go to this process's error output.
-    .EXAMPLE
-        Invoke-ChildPwsh { param($Manifest) Import-Module $Manifest; (Get-OpenAIConfig).ApiKeySource.ToString() } $ModuleManifest
-    #>
-    param(
-        [Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock,
-        [Parameter(Position = 1, ValueFromRemainingArguments)] [object[]] $ArgumentList = @()
-    )
-
-    $stem = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'openai-images-child-' + [guid]::NewGuid().ToString('N'))
-    $inputPath = "$stem.in.xml"
-    $outputPath = "$stem.out.xml"
-    try {
-        # In a hashtable: a top-level collection would come back from Import-Clixml as one object or enumerated.
-        Export-Clixml -LiteralPath $inputPath -InputObject @{ Arguments = $ArgumentList } -Depth 3
-        $quotedInput = "'" + $inputPath.Replace("'", "''") + "'"
-        $quotedOutput = "'" + $outputPath.Replace("'", "''") + "'"
-        $script = "`$ProgressPreference = 'SilentlyContinue'`n`$arguments = @((Import-Clixml -LiteralPath $quotedInput).Arguments)`n& {`n$ScriptBlock`n} @arguments | Export-Clixml -LiteralPath $quotedOutput -Depth 3"
-        $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))
-        $command = Get-PwshCommand
-        $program = $command[0]
-        $leading = @(if ($command.Count -gt 1) { $command[1..($command.Count - 1)] })
-        & $program @leading -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded
-        if (-not [System.IO.File]::Exists($outputPath)) {
-            throw "The child pwsh wrote no output file (exit code $LASTEXITCODE)."
-        }
-        Import-Clixml -LiteralPath $outputPath
-    }
-    finally {
-        foreach ($path in $inputPath, $outputPath) {
-            if ([System.IO.File]::Exists($path)) { [System.IO.File]::Delete($path) }
-        }
-    }
-}
-
 function Start-Fake {
     <#
     .SYNOPSIS
-        Starts the standalone fake OpenAI server and points OPENAI_API_KEY / OPENAI_BASE_URL at it.
+        A fake OpenAI server (New-FakeServer) with OPENAI_API_KEY / OPENAI_BASE_URL pointing at it.
     .OUTPUTS
         An object with Process, BaseUri (http://127.0.0.1:PORT/v1), Root (http://127.0.0.1:PORT), ApiKey and the
         saved environment; pass it to Stop-Fake.
@@ -140,53 +67,8 @@ function Start-Fake {
         [int] $TimeoutSec = 60
     )
 
-    if (-not [System.IO.File]::Exists($FakeApiDll)) {
-        throw "The fake OpenAI server is not built: '$FakeApiDll' is missing. Run 'dotnet build' (or ./build.ps1) at the repository root '$RepoRoot' first."
-    }
-
-    $dotnet = Get-Command -Name 'dotnet' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($null -eq $dotnet) {
-        throw "'dotnet' (the .NET 10 SDK or runtime) is not on PATH; the fake OpenAI server needs it."
-    }
-
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($dotnet.Source)
-    foreach ($argument in @($FakeApiDll, '--port', '0', '--api-key', $ApiKey)) {
-        $startInfo.ArgumentList.Add($argument)
-    }
-    $startInfo.UseShellExecute = $false
-    # Keep stdin open: the fake exits when it reaches end-of-file, so it also goes away if this process dies.
-    $startInfo.RedirectStandardInput = $true
-    $startInfo.RedirectStandardOutput = $true
-    $startInfo.WorkingDirectory = $RepoRoot
-
-    $process = [System.Diagnostics.Process]::Start($startInfo)
-    $baseUri = $null
-    try {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while ($null -eq $baseUri) {
-            $remaining = $deadline - [DateTime]::UtcNow
-            if ($remaining -le [TimeSpan]::Zero) {
-                throw "The fake OpenAI server did not print 'FAKE_OPENAI_LISTENING <url>' within $TimeoutSec s."
-            }
-            $read = $process.StandardOutput.ReadLineAsync()
-            if (-not $read.Wait($remaining)) {
-                throw "The fake OpenAI server did not print 'FAKE_OPENAI_LISTENING <url>' within $TimeoutSec s."
-            }
-            $line = $read.Result
-            if ($null -eq $line) {
-                $null = $process.WaitForExit(5000)
-                throw "The fake OpenAI server exited (code $($process.ExitCode)) before it was listening."
-            }
-            if ($line -match '^FAKE_OPENAI_LISTENING (http://127\.0\.0\.1:\d+/v1)\s*$') {
-                $baseUri = $Matches[1]
-            }
-        }
-    }
-    catch {
-        if (-not $process.HasExited) { $process.Kill() }
-        $process.Dispose()
-        throw
-    }
+    $server = New-FakeServer -ApiKey $ApiKey -TimeoutSec $TimeoutSec
+    $baseUri = $server.BaseUri
 
     $saved = @{}
     foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'XDG_CONFIG_HOME', 'APPDATA') {
@@ -205,10 +87,13 @@ function Start-Fake {
     [System.Environment]::SetEnvironmentVariable('APPDATA', $configHome)
 
     [pscustomobject]@{
-        Process     = $process
+        Process     = $server.Process
         BaseUri     = $baseUri
-        Root        = $baseUri -replace '/v1$', ''
+        Root        = $server.Root
         ApiKey      = $ApiKey
+        Dll         = $server.Dll
+        Build       = $server.Build
+        PoolKey     = $server.PoolKey
         ConfigHome  = $configHome
         SavedEnvironment = $saved
     }
@@ -217,7 +102,7 @@ function Start-Fake {
 function Stop-Fake {
     <#
     .SYNOPSIS
-        Shuts the fake down (POST /_fake/shutdown, then closes its stdin) and restores the environment variables.
+        Gives the fake back (Remove-FakeServer: the next suite gets it, reset) and restores the environment variables.
     #>
     [CmdletBinding()]
     param([Parameter(Position = 0)] [object] $Server = $FakeApi)
@@ -227,22 +112,9 @@ function Stop-Fake {
     }
 
     try {
-        $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/shutdown" -NoProxy -TimeoutSec 10
-    }
-    catch {
-        Write-Verbose "The fake did not answer /_fake/shutdown: $_"
-    }
-
-    $process = $Server.Process
-    try {
-        try { $process.StandardInput.Close() } catch { Write-Verbose "Closing the fake's stdin: $_" }
-        if (-not $process.WaitForExit(10000)) {
-            $process.Kill()
-            $null = $process.WaitForExit(5000)
-        }
+        Remove-FakeServer $Server
     }
     finally {
-        $process.Dispose()
         foreach ($entry in $Server.SavedEnvironment.GetEnumerator()) {
             [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value)
         }

@@ -55,7 +55,9 @@ Describe 'Batches' {
 
     Context 'Concurrency and order' {
         It 'runs four requests at once by default' {
-            Set-FakeLatency @{ ms = 1500 }
+            # The first four requests to arrive take 1.5 s, the next ones are answered at once: any fifth request
+            # sent while those four are still out would be counted beside them.
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500; count = 4 })
 
             $images = @(Get-Prompts 8 | New-OpenAIImage)
 
@@ -65,7 +67,7 @@ Describe 'Batches' {
         }
 
         It 'runs one at a time with -ThrottleLimit 1' {
-            Set-FakeLatency @{ ms = 300 }
+            Set-FakeLatency @{ ms = 150 }
 
             $images = @(Get-Prompts 3 | New-OpenAIImage -ThrottleLimit 1)
 
@@ -74,7 +76,7 @@ Describe 'Batches' {
         }
 
         It 'keeps input order under random server latencies' {
-            Set-FakeLatency @{ minMs = 50; maxMs = 900; seed = 42 }
+            Set-FakeLatency @{ minMs = 20; maxMs = 450; seed = 42 }
 
             $images = @(Get-Prompts 12 | New-OpenAIImage -OutputDirectory $Folder)
 
@@ -83,8 +85,8 @@ Describe 'Batches' {
         }
 
         It 'writes each as it finishes with -Unordered' {
-            # The first request to arrive waits 2.5 s, the others are answered at once.
-            Add-FakeResponse @(@{ kind = 'stall'; ms = 2500 })
+            # The first request to arrive waits 1.5 s, the others are answered at once.
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500 })
 
             $unordered = @(Get-Prompts 4 | New-OpenAIImage -Unordered)
 
@@ -93,7 +95,7 @@ Describe 'Batches' {
             $unordered.Prompt | Sort-Object | Should -Be @(Get-Prompts 4)
 
             Reset-Fake
-            Add-FakeResponse @(@{ kind = 'stall'; ms = 2500 })
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500 })
             $ordered = @(Get-Prompts 4 | New-OpenAIImage)
             $ordered.Prompt | Should -Be @(Get-Prompts 4)
         }
