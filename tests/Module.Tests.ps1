@@ -57,24 +57,56 @@ Describe 'OpenAI.Images module' {
     }
 
     Context 'Import' {
-        It 'imports in a fresh PowerShell without warnings or errors' {
+        BeforeAll {
+            # One fresh pwsh process for the two tests that need one, started now so that it runs beside the others.
+            $Fresh = @{
+                Result = $null
+                Child  = Start-ChildPwsh {
+                    param($Path, $ConfigHome)
+                    $env:XDG_CONFIG_HOME = $ConfigHome
+                    $env:APPDATA = $ConfigHome
+                    $env:OPENAI_API_KEY = 'sk-views-0123456789abcdef'
+                    $types = 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo', 'OpenAI.Images.ImageBatchJob'
+                    $ours = { @([runspace]::DefaultRunspace.InitialSessionState.Formats | Where-Object FileName -Like '*OpenAI.Images.Format.ps1xml') }
+                    $warnings = @()
+                    $failure = $null
+                    try {
+                        Import-Module -Name $Path -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+                    }
+                    catch {
+                        $failure = $_.ToString()
+                    }
+                    $commands = @(Get-Command -Module OpenAI.Images | ForEach-Object Name)
+                    $atImport = @(Get-FormatData -TypeName $types).Count
+                    $filesAtImport = (& $ours).Count
+                    $list = Get-OpenAIConfig | Format-List | Out-String -Width 200
+                    $afterUse = @(Get-FormatData -TypeName $types | ForEach-Object TypeNames | Sort-Object)
+                    $null = Get-OpenAIConfig
+                    Remove-Module -Name OpenAI.Images
+                    Import-Module -Name $Path -ErrorAction Stop
+                    $null = Get-OpenAIConfig
+                    [pscustomobject]@{
+                        Warnings      = @($warnings | ForEach-Object { $_.ToString() })
+                        Failure       = $failure
+                        Commands      = $commands
+                        AtImport      = $atImport
+                        FilesAtImport = $filesAtImport
+                        AfterUse      = $afterUse
+                        Files         = @((& $ours).FileName)
+                        List          = $list
+                    }
+                } @($ModuleManifest, (New-TestFolder))
+            }
+            function Get-FreshImport {
+                if ($null -eq $Fresh.Result) { $Fresh.Result = Receive-ChildPwsh $Fresh.Child }
+                $Fresh.Result
+            }
+        }
 
-            $result = Invoke-ChildPwsh {
-                param($Path)
-                $warnings = @()
-                $failure = $null
-                try {
-                    Import-Module -Name $Path -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
-                }
-                catch {
-                    $failure = $_.ToString()
-                }
-                [pscustomobject]@{
-                    Warnings = @($warnings | ForEach-Object { $_.ToString() })
-                    Failure  = $failure
-                    Commands = @(Get-Command -Module OpenAI.Images | ForEach-Object Name)
-                }
-            } $ModuleManifest
+        AfterAll { if ($Fresh.Child) { Stop-ChildPwsh $Fresh.Child } }
+
+        It 'imports in a fresh PowerShell without warnings or errors' {
+            $result = Get-FreshImport
 
             $result.Failure | Should -BeNullOrEmpty
             $result.Warnings | Should -HaveCount 0
@@ -106,31 +138,8 @@ Describe 'OpenAI.Images module' {
         }
 
         It 'loads its table views with the first cmdlet that writes objects, not at import, and only once' {
-            # In a fresh process: this session has run the module's cmdlets already.
-            $result = Invoke-ChildPwsh {
-                param($Path, $ConfigHome)
-                $env:XDG_CONFIG_HOME = $ConfigHome
-                $env:APPDATA = $ConfigHome
-                $env:OPENAI_API_KEY = 'sk-views-0123456789abcdef'
-                $types = 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo', 'OpenAI.Images.ImageBatchJob'
-                $ours = { @([runspace]::DefaultRunspace.InitialSessionState.Formats | Where-Object FileName -Like '*OpenAI.Images.Format.ps1xml') }
-                Import-Module -Name $Path -ErrorAction Stop
-                $atImport = @(Get-FormatData -TypeName $types).Count
-                $filesAtImport = (& $ours).Count
-                $list = Get-OpenAIConfig | Format-List | Out-String -Width 200
-                $afterUse = @(Get-FormatData -TypeName $types | ForEach-Object TypeNames | Sort-Object)
-                $null = Get-OpenAIConfig
-                Remove-Module -Name OpenAI.Images
-                Import-Module -Name $Path -ErrorAction Stop
-                $null = Get-OpenAIConfig
-                [pscustomobject]@{
-                    AtImport      = $atImport
-                    FilesAtImport = $filesAtImport
-                    AfterUse      = $afterUse
-                    Files         = @((& $ours).FileName)
-                    List          = $list
-                }
-            } $ModuleManifest (New-TestFolder)
+            # A fresh process: this session has run the module's cmdlets already.
+            $result = Get-FreshImport
 
             $result.AtImport | Should -Be 0 -Because 'Import-Module does not pay for the format file'
             $result.FilesAtImport | Should -Be 0

@@ -55,9 +55,9 @@ Describe 'Batches' {
 
     Context 'Concurrency and order' {
         It 'runs four requests at once by default' {
-            # The first four requests to arrive take 1.5 s, the next ones are answered at once: any fifth request
+            # The first four requests to arrive take 1 s, the next ones are answered at once: any fifth request
             # sent while those four are still out would be counted beside them.
-            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500; count = 4 })
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1000; count = 4 })
 
             $images = @(Get-Prompts 8 | New-OpenAIImage)
 
@@ -85,8 +85,8 @@ Describe 'Batches' {
         }
 
         It 'writes each as it finishes with -Unordered' {
-            # The first request to arrive waits 1.5 s, the others are answered at once.
-            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500 })
+            # The first request to arrive waits 1 s, the others are answered at once.
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1000 })
 
             $unordered = @(Get-Prompts 4 | New-OpenAIImage -Unordered)
 
@@ -95,7 +95,7 @@ Describe 'Batches' {
             $unordered.Prompt | Sort-Object | Should -Be @(Get-Prompts 4)
 
             Reset-Fake
-            Add-FakeResponse @(@{ kind = 'stall'; ms = 1500 })
+            Add-FakeResponse @(@{ kind = 'stall'; ms = 1000 })
             $ordered = @(Get-Prompts 4 | New-OpenAIImage)
             $ordered.Prompt | Should -Be @(Get-Prompts 4)
         }

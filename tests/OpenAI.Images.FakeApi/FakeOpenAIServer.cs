@@ -336,16 +336,16 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
                 return;
             }
 
-            RecordedRequest request = await RequestReader.ReadAsync(context, Interlocked.Increment(ref _sequence), receivedAt, cancellationToken).ConfigureAwait(false);
-            Record(request);
-
-            if (!request.IsDownload && CheckApiKey(request) is Reply unauthorized)
+            RecordedRequest request = await RequestReader.ReadAsync(context, receivedAt, cancellationToken).ConfigureAwait(false);
+            Reply? unauthorized = request.IsDownload ? null : CheckApiKey(request);
+            FakeResponse? injected = Record(request, takeQueued: unauthorized is null);
+            if (unauthorized is not null)
             {
                 await unauthorized.WriteAsync(context, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            FakeResponse? injected = Dequeue(request) ?? Responder?.Invoke(request);
+            injected ??= Responder?.Invoke(request);
             if (request.IsDownload)
             {
                 await RespondAsync(context, request, injected, cancellationToken).ConfigureAwait(false);
@@ -592,17 +592,26 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
     internal static string MaskKey(string key) =>
         key.Length <= 8 ? new string('*', key.Length) : key[..3] + new string('*', key.Length - 7) + key[^4..];
 
-    private void Record(RecordedRequest request)
+    /// <summary>
+    /// Numbers and records a request whose body has been read and, with <paramref name="takeQueued"/>, takes the queued
+    /// reply for it, in one step: queued replies go to requests in the order of their sequence numbers, also when
+    /// concurrent requests finish sending their bodies in another order than they started.
+    /// </summary>
+    private FakeResponse? Record(RecordedRequest request, bool takeQueued)
     {
         TaskCompletionSource signal;
+        FakeResponse? queued;
         lock (_gate)
         {
+            request.Sequence = ++_sequence;
             _requests.Add(request);
+            queued = takeQueued ? Dequeue(request) : null;
             signal = _recorded;
             _recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         signal.TrySetResult();
+        return queued;
     }
 
     private FakeResponse? Dequeue(RecordedRequest request)

@@ -39,8 +39,11 @@ public sealed class RecordedRequest
         Protocol = protocol;
     }
 
-    /// <summary>1-based arrival number since the server started (not reset by <see cref="FakeOpenAIServer.ClearRequests"/>).</summary>
-    public long Sequence { get; }
+    /// <summary>
+    /// 1-based arrival number since the server started (not reset by <see cref="FakeOpenAIServer.ClearRequests"/>): the
+    /// order in which requests were read whole, which is also the order in which they take queued replies.
+    /// </summary>
+    public long Sequence { get; internal set; }
 
     /// <summary>HTTP method, e.g. <c>POST</c>.</summary>
     public string Method { get; }

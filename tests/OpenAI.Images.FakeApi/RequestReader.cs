@@ -15,7 +15,7 @@ namespace OpenAI.Images.FakeApi;
 /// <summary>Turns an incoming request into a <see cref="RecordedRequest"/> (whole body read, JSON / multipart parsed).</summary>
 internal static class RequestReader
 {
-    public static async Task<RecordedRequest> ReadAsync(HttpContext context, long sequence, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    public static async Task<RecordedRequest> ReadAsync(HttpContext context, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         HttpRequest request = context.Request;
         using var buffer = new MemoryStream();
@@ -53,7 +53,7 @@ internal static class RequestReader
         }
 
         return new RecordedRequest(
-            sequence,
+            0, // numbered by FakeOpenAIServer.Record
             request.Method,
             request.Path.Value ?? "/",
             request.QueryString.Value ?? string.Empty,
