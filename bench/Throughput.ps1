@@ -116,7 +116,7 @@ if (-not $SkipThroughput) {
 # From -File, a list arrives as one comma-separated string.
 $ImportPwsh = @($ImportPwsh | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $CompareImport = @($CompareImport | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
-$pwshCommand = if ($ImportPwsh) { $ImportPwsh } elseif (Get-Command pwsh -CommandType Application -ErrorAction Ignore) { @('pwsh') } else { @('dotnet', 'pwsh') }
+$pwshCommand = @(if ($ImportPwsh) { $ImportPwsh } elseif (Get-Command pwsh -CommandType Application -ErrorAction Ignore) { 'pwsh' } else { 'dotnet', 'pwsh' })
 $importConfig = Join-Path ([System.IO.Path]::GetTempPath()) ("openai-images-bench-" + [guid]::NewGuid().ToString('n'))
 $null = New-Item -ItemType Directory -Path $importConfig
 function Measure-Import([string] $Path, [string] $Then = '') {
@@ -134,7 +134,10 @@ $kinds = [ordered]@{
     'manifest, then the first Get-OpenAIConfig (loads the views)' = @($manifest, $firstUse)
     'bare assembly, then the same'                          = @($bareAssembly, $firstUse)
 }
-foreach ($path in $CompareImport) { $kinds["Import-Module $path"] = @($path, '') }
+foreach ($path in $CompareImport) {
+    $kinds["Import-Module $path"] = @($path, '')
+    $kinds["$path, then the first Get-OpenAIConfig"] = @($path, $firstUse)
+}
 $times = @{}
 foreach ($name in $kinds.Keys) { $times[$name] = [System.Collections.Generic.List[double]]::new() }
 try {
