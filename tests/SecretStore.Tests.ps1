@@ -17,7 +17,7 @@
 BeforeDiscovery {
     . $PSScriptRoot/ProcessHelpers.ps1
 
-    # Starts every test's processes, in the order of the Its, at most $ThrottleLimit at once; returns what the Its need.
+    # Starts every test's processes (the locked store's first), at most $ThrottleLimit at once; returns what the Its need.
     $StartVaultTests = {
         param([int] $ThrottleLimit)
         $vaultKey = 'sk-vault-pester-0123456789VAULTxKEY'
@@ -28,6 +28,43 @@ BeforeDiscovery {
         }
 
         $steps = [ordered]@{
+            # Started first: its wait for SecretStore's password timeout (about 1 s) overlaps the other tests' processes.
+            Locked = @(
+                @{ Arguments = @($ModuleManifest, $vaultKey, $rotatedKey); Script = {
+                        param($Manifest, $Key, $NewKey)
+                        Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+                        Import-Module $Manifest
+                        $password = ConvertTo-SecureString 'Passw0rd!x' -AsPlainText -Force
+                        Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 900 -Force -Confirm:$false -WarningAction SilentlyContinue
+                        Unlock-SecretStore -Password $password
+                        Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore -ErrorAction Stop
+                        $settings = [System.IO.Path]::Combine($env:XDG_CONFIG_HOME, 'OpenAI.Images', 'config.json')
+                        $before = Get-Content -LiteralPath $settings -Raw
+                        # SecretStore has no command that locks it: from now on the password holds for 1 s (so nothing
+                        # above raced the timeout, whatever the machine's load), then the store locks. Wait for that.
+                        Unlock-SecretStore -Password $password -PasswordTimeout 1
+                        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                        do {
+                            Start-Sleep -Milliseconds 100
+                            $locked = $null -eq (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -ErrorAction SilentlyContinue)
+                        } until ($locked -or [DateTime]::UtcNow -gt $deadline)
+                        if (-not $locked) { throw 'The store did not lock within 30 s.' }
+
+                        $setError = try { Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $NewKey -AsPlainText -Force); 'saved' } catch { $_ }
+                        $useError = try { $null = New-OpenAIImage -Prompt 'locked' -ErrorAction Stop; 'sent' } catch { $_ }
+                        Unlock-SecretStore -Password $password
+                        [pscustomobject]@{
+                            SetId          = $setError.FullyQualifiedErrorId
+                            SetMessage     = $setError.Exception.Message
+                            SetCategory    = $setError.CategoryInfo.Category.ToString()
+                            UseId          = $useError.FullyQualifiedErrorId
+                            UseMessage     = $useError.Exception.Message
+                            SettingsKept   = (Get-Content -LiteralPath $settings -Raw) -ceq $before
+                            SecretKept     = (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -AsPlainText) -ceq $Key
+                        }
+                    }
+                })
+
             Store  = @(
                 @{ Arguments = @($ModuleManifest, $vaultKey); Script = {
                         param($Manifest, $Key)
@@ -80,43 +117,6 @@ BeforeDiscovery {
                         param($Manifest)
                         Import-Module $Manifest
                         try { $null = New-OpenAIImage -Prompt 'no key' -ErrorAction Stop; 'sent' } catch { $_.FullyQualifiedErrorId }
-                    }
-                })
-
-            # It waits for SecretStore's password timeout, about 1 s.
-            Locked = @(
-                @{ Arguments = @($ModuleManifest, $vaultKey, $rotatedKey); Script = {
-                        param($Manifest, $Key, $NewKey)
-                        Register-SecretVault -Name TestStore -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
-                        Import-Module $Manifest
-                        $password = ConvertTo-SecureString 'Passw0rd!x' -AsPlainText -Force
-                        Reset-SecretStore -Authentication Password -Password $password -Interaction None -PasswordTimeout 900 -Force -Confirm:$false -WarningAction SilentlyContinue
-                        Unlock-SecretStore -Password $password
-                        Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault TestStore -ErrorAction Stop
-                        $settings = [System.IO.Path]::Combine($env:XDG_CONFIG_HOME, 'OpenAI.Images', 'config.json')
-                        $before = Get-Content -LiteralPath $settings -Raw
-                        # SecretStore has no command that locks it: from now on the password holds for 1 s (so nothing
-                        # above raced the timeout, whatever the machine's load), then the store locks. Wait for that.
-                        Unlock-SecretStore -Password $password -PasswordTimeout 1
-                        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                        do {
-                            Start-Sleep -Milliseconds 100
-                            $locked = $null -eq (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -ErrorAction SilentlyContinue)
-                        } until ($locked -or [DateTime]::UtcNow -gt $deadline)
-                        if (-not $locked) { throw 'The store did not lock within 30 s.' }
-
-                        $setError = try { Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $NewKey -AsPlainText -Force); 'saved' } catch { $_ }
-                        $useError = try { $null = New-OpenAIImage -Prompt 'locked' -ErrorAction Stop; 'sent' } catch { $_ }
-                        Unlock-SecretStore -Password $password
-                        [pscustomobject]@{
-                            SetId          = $setError.FullyQualifiedErrorId
-                            SetMessage     = $setError.Exception.Message
-                            SetCategory    = $setError.CategoryInfo.Category.ToString()
-                            UseId          = $useError.FullyQualifiedErrorId
-                            UseMessage     = $useError.Exception.Message
-                            SettingsKept   = (Get-Content -LiteralPath $settings -Raw) -ceq $before
-                            SecretKept     = (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -AsPlainText) -ceq $Key
-                        }
                     }
                 })
         }
