@@ -467,10 +467,8 @@ namespace OpenAI.Images.Batch
                             lineError = e.Kind == JsonValueKind.Null ? null : e;
                             break;
                         case "response":
-                            await reader.ReadAsync(ct).ConfigureAwait(false);
-                            if (reader.TokenType != JsonTokenType.StartObject)
+                            if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.StartObject, ct).ConfigureAwait(false))
                             {
-                                await reader.SkipAsync(ct).ConfigureAwait(false);
                                 break;
                             }
 
@@ -491,10 +489,8 @@ namespace OpenAI.Images.Batch
                                         requestId = await reader.ReadStringOrSkipAsync(ct).ConfigureAwait(false);
                                         break;
                                     case "body":
-                                        await reader.ReadAsync(ct).ConfigureAwait(false);
-                                        if (reader.TokenType != JsonTokenType.StartObject)
+                                        if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.StartObject, ct).ConfigureAwait(false))
                                         {
-                                            await reader.SkipAsync(ct).ConfigureAwait(false);
                                             break;
                                         }
 
@@ -504,10 +500,8 @@ namespace OpenAI.Images.Batch
                                             switch (name)
                                             {
                                                 case "data":
-                                                    await reader.ReadAsync(ct).ConfigureAwait(false);
-                                                    if (reader.TokenType != JsonTokenType.StartArray)
+                                                    if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.StartArray, ct).ConfigureAwait(false))
                                                     {
-                                                        await reader.SkipAsync(ct).ConfigureAwait(false);
                                                         break;
                                                     }
 
@@ -665,10 +659,8 @@ namespace OpenAI.Images.Batch
                 switch (reader.PropertyName)
                 {
                     case "b64_json":
-                        await reader.ReadAsync(ct).ConfigureAwait(false);
-                        if (reader.TokenType != JsonTokenType.String)
+                        if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.String, ct).ConfigureAwait(false))
                         {
-                            await reader.SkipAsync(ct).ConfigureAwait(false);
                             break;
                         }
 

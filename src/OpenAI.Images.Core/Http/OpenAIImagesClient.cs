@@ -201,10 +201,8 @@ namespace OpenAI.Images
                     switch (reader.PropertyName)
                     {
                         case "data":
-                            await reader.ReadAsync(ct).ConfigureAwait(false);
-                            if (reader.TokenType != JsonTokenType.StartArray)
+                            if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.StartArray, ct).ConfigureAwait(false))
                             {
-                                await reader.SkipAsync(ct).ConfigureAwait(false);
                                 break;
                             }
 
@@ -354,10 +352,8 @@ namespace OpenAI.Images
                 switch (reader.PropertyName)
                 {
                     case "b64_json":
-                        await reader.ReadAsync(ct).ConfigureAwait(false);
-                        if (reader.TokenType != JsonTokenType.String)
+                        if (!await reader.ReadTokenOrSkipAsync(JsonTokenType.String, ct).ConfigureAwait(false))
                         {
-                            await reader.SkipAsync(ct).ConfigureAwait(false);
                             break;
                         }
 

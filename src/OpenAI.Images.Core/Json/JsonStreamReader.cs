@@ -272,14 +272,25 @@ internal sealed class JsonStreamReader : BufferedByteReader
     /// </summary>
     public async Task<string?> ReadStringOrSkipAsync(CancellationToken cancellationToken)
     {
+        return await ReadTokenOrSkipAsync(JsonTokenType.String, cancellationToken).ConfigureAwait(false)
+            ? await GetStringAsync(cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    /// <summary>
+    /// Reads the next value (on a property name: the property's value) and returns true when it starts with
+    /// <paramref name="expected"/> (the reader then stands on that token); any other value is skipped and gives false.
+    /// </summary>
+    public async Task<bool> ReadTokenOrSkipAsync(JsonTokenType expected, CancellationToken cancellationToken)
+    {
         await ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (_tokenType == JsonTokenType.String)
+        if (_tokenType == expected)
         {
-            return await GetStringAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         await SkipAsync(cancellationToken).ConfigureAwait(false);
-        return null;
+        return false;
     }
 
     /// <summary>

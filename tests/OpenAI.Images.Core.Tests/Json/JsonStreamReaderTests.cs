@@ -258,6 +258,35 @@ public class JsonStreamReaderTests
 
     [Theory]
     [MemberData(nameof(AllModes))]
+    public async Task ReadTokenOrSkip_and_ReadStringOrSkip_take_the_expected_value_and_skip_any_other(ReadMode mode)
+    {
+        var reader = Reader("{\"a\":[1,{\"x\":2}],\"b\":{\"y\":[3]},\"c\":\"text\",\"d\":[4],\"e\":5}", mode);
+        Assert.True(await reader.ReadAsync(Ct));
+
+        Assert.True(await reader.ReadAsync(Ct)); // a
+        Assert.True(await reader.ReadTokenOrSkipAsync(JsonTokenType.StartArray, Ct));
+        Assert.Equal(JsonTokenType.StartArray, reader.TokenType);
+        await reader.SkipAsync(Ct);
+
+        Assert.True(await reader.ReadAsync(Ct)); // b: an object where an array was expected, skipped whole
+        Assert.False(await reader.ReadTokenOrSkipAsync(JsonTokenType.StartArray, Ct));
+        Assert.Equal(JsonTokenType.EndObject, reader.TokenType);
+        Assert.Equal(1, reader.Depth);
+
+        Assert.True(await reader.ReadAsync(Ct)); // c
+        Assert.Equal("text", await reader.ReadStringOrSkipAsync(Ct));
+
+        Assert.True(await reader.ReadAsync(Ct)); // d: not a string, skipped whole
+        Assert.Null(await reader.ReadStringOrSkipAsync(Ct));
+        Assert.Equal(JsonTokenType.EndArray, reader.TokenType);
+
+        Assert.True(await reader.ReadAsync(Ct));
+        Assert.Equal("e", reader.PropertyName);
+        Assert.Equal(new[] { "N:5", "}" }, await TokensAsync(reader));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModes))]
     public async Task ReadValueAsync_materializes_the_current_value(ReadMode mode)
     {
         var reader = Reader("{\"type\":\"t\",\"data\":{\"n\":[1,2.5,{\"k\":true}],\"s\":\"é\\n\",\"z\":null},\"idx\":3,\"arr\":[\"x\"]}", mode);
