@@ -54,7 +54,7 @@ BeforeDiscovery {
         }
         $missing = "The vault tests need the real $(@($wanted.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ' and '), " +
             "and none were found: set OPENAI_IMAGES_TEST_PSMODULES to a folder that holds them (Save-PSResource -Path <folder> saves them " +
-            "there), or make the PowerShell Gallery reachable (saving them failed: $why)."
+            "there), or make the PowerShell Gallery reachable (saving them failed: $(($why -split ' Request sent:')[0]))."
         if ($env:CI -eq 'true') { throw "$missing Under CI=true this fails instead of skipping." }
         @{ Path = $null; Missing = $missing }
     }
