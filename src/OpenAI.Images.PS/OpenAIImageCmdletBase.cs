@@ -287,6 +287,11 @@ namespace OpenAI.Images.PowerShell
                 return false;
             }
 
+            if (_namer != null)
+            {
+                RemoveOrphanedTempFiles(_namer.Directory);
+            }
+
             var child = new ChildProgress(
                 NewActivityId(),
                 Shorten(targetText),
@@ -473,7 +478,7 @@ namespace OpenAI.Images.PowerShell
                     }
                     else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
                     {
-                        ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
+                        ImageFiles.Commit(result, path, overwrite: Force);
                         result.File = (FileInfo)ProviderItems.GetFile(this, path).BaseObject;
                         this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }
