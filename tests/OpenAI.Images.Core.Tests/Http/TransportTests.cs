@@ -384,7 +384,9 @@ public sealed class TransportTests : IDisposable
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.SendCancellableAsync(cts.Token));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), clock.Elapsed.ToString());
+        // The server never answers and the timeout is ten minutes: ending at all shows the token ended it; the bound is a
+        // guard far from both, not a measure of speed.
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), clock.Elapsed.ToString());
         Assert.Single(rig.Handler.Requests);
         Assert.Empty(rig.Waits);
         Assert.Empty(rig.FilesLeft());
