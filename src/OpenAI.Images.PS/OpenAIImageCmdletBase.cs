@@ -346,6 +346,7 @@ namespace OpenAI.Images.PowerShell
                             foreach (ImageResult result in results.Where(r => r.Url != null && r.Data is null && r.PendingFile is null))
                             {
                                 await client.DownloadAsync(result, namer.Directory, CancelToken).ConfigureAwait(false);
+                                Track(result);
                             }
                         }
 
