@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Threading;
 using System.Threading.Tasks;
 using static OpenAI.Images.FakeApi.Tests.TestSupport;
 
@@ -184,7 +185,8 @@ public class ControlApiTests
         await ControlAsync(control, HttpMethod.Post, "latency", """{"ms":600}""");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Task<HttpResponseMessage>[] three = Enumerable.Range(0, 3).Select(_ => api.PostAsync("images/generations", JsonBody("""{"prompt":"x","model":"gpt-image-1"}"""), Ct)).ToArray();
-        await server.WaitForRequestAsync(_ => server.Requests.Count == 3, cancellationToken: Ct);
+        // Counted in flight from when each is recorded until its reply is written.
+        await UntilAsync(() => server.InFlight == 3, "three requests in flight");
         Assert.Equal(3, (int)(await ControlAsync(control, HttpMethod.Get, "stats"))["inFlight"]!);
         HttpResponseMessage[] replies = await Task.WhenAll(three);
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -204,6 +206,68 @@ public class ControlApiTests
         await ControlAsync(control, HttpMethod.Post, "latency", """{"ms":5,"minMs":1}""", HttpStatusCode.BadRequest);
         await ControlAsync(control, HttpMethod.Post, "latency", """{"minMs":9,"maxMs":1}""", HttpStatusCode.BadRequest);
         await ControlAsync(control, HttpMethod.Post, "latency", """{"millis":5}""", HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Hold_WaitsUntilReleased_ByCountOrSequence_AndStatsCountWhatIsHeld()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var control = new HttpClient { BaseAddress = server.Root };
+        using HttpClient api = Client(server);
+
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"hold","count":3,"headers":{"x-held":"yes"}}""");
+        Task<HttpResponseMessage>[] three = Enumerable.Range(1, 3).Select(i => api.PostAsync("images/generations", JsonBody($$"""{"prompt":"p{{i}}","model":"gpt-image-1"}"""), Ct)).ToArray();
+        await UntilAsync(() => server.Held == 3, "three requests held");
+        JsonNode stats = await ControlAsync(control, HttpMethod.Get, "stats");
+        Assert.Equal((3, 3, 3), ((int)stats["held"]!, (int)stats["maxHeld"]!, (int)stats["inFlight"]!));
+        Assert.Equal(server.Requests.Select(r => r.Sequence), server.HeldRequests.Select(r => r.Sequence));
+        Assert.DoesNotContain(three, t => t.IsCompleted);
+
+        // By sequence: only that one is answered (the default success, with the entry's headers).
+        long second = server.Requests.Single(r => (string?)r.Json!["prompt"] == "p2").Sequence;
+        JsonNode released = await ControlAsync(control, HttpMethod.Post, "release", $$"""{"sequences":[{{second}}]}""");
+        Assert.Equal((1, 2), ((int)released["released"]!, (int)released["held"]!));
+        HttpResponseMessage p2 = await three[1];
+        Assert.Equal(HttpStatusCode.OK, p2.StatusCode);
+        Assert.Equal("yes", p2.Headers.GetValues("x-held").Single());
+        Assert.NotNull((await ReadJsonObjectAsync(p2))["data"]);
+        Assert.False(three[0].IsCompleted || three[2].IsCompleted);
+
+        // By count: the oldest held first. Releasing what is no longer held releases nothing.
+        RecordedRequest oldest = server.HeldRequests[0];
+        Assert.Equal(server.HeldRequests.Min(r => r.Sequence), oldest.Sequence);
+        Task<HttpResponseMessage> oldestReply = three[int.Parse(((string)oldest.Json!["prompt"]!)[1..], System.Globalization.CultureInfo.InvariantCulture) - 1];
+        Assert.Equal(1, (int)(await ControlAsync(control, HttpMethod.Post, "release", """{"count":1}"""))["released"]!);
+        Assert.Equal(HttpStatusCode.OK, (await oldestReply).StatusCode);
+        Assert.Equal(0, (int)(await ControlAsync(control, HttpMethod.Post, "release", $$"""{"sequences":[{{oldest.Sequence}}]}"""))["released"]!);
+        Assert.Equal(1, server.Held);
+        Task<HttpResponseMessage> last = three.Single(t => !t.IsCompleted);
+
+        // A reset cuts off what is still held; a request the client gives up on leaves the count.
+        await ControlAsync(control, HttpMethod.Post, "reset");
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => last);
+        Assert.Equal((0, 0), (server.Held, server.MaxHeld));
+        server.Enqueue(FakeResponse.Hold());
+        using (var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            Task<HttpResponseMessage> abandoned = api.PostAsync("images/generations", JsonBody("{}"), giveUp.Token);
+            await UntilAsync(() => server.Held == 1, "the request held");
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        }
+
+        await UntilAsync(() => server.Held == 0 && server.InFlight == 0, "the abandoned request no longer held");
+
+        // Without a body: every held request. Mistakes are 400s.
+        server.Enqueue(FakeResponse.Hold(), 2);
+        Task<HttpResponseMessage>[] two = Enumerable.Range(0, 2).Select(_ => api.PostAsync("images/generations", JsonBody("{}"), Ct)).ToArray();
+        await UntilAsync(() => server.Held == 2, "two requests held");
+        Assert.Equal(2, (int)(await ControlAsync(control, HttpMethod.Post, "release"))["released"]!);
+        Assert.All(await Task.WhenAll(two), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await ControlAsync(control, HttpMethod.Post, "release", """{"count":-1}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "release", """{"count":1,"sequences":[1]}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "release", """{"sequences":1}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "release", """{"kind":"hold"}""", HttpStatusCode.BadRequest);
     }
 
     [Fact]

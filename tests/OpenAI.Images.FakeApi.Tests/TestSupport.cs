@@ -49,6 +49,20 @@ internal static class TestSupport
         return client;
     }
 
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds: the tests wait for a state of the fake, never for a time. The
+    /// minute is a guard against a hang, far above any machine's slowness.
+    /// </summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(guard.Elapsed < TimeSpan.FromMinutes(1), "never came: " + what);
+            await Task.Delay(5, Ct);
+        }
+    }
+
     public static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
 
     public static async Task<JsonObject> ReadJsonObjectAsync(HttpResponseMessage response) =>

@@ -72,6 +72,9 @@ public sealed partial class FakeOpenAIServer
                 case ("GET", "stats"):
                     reply = Stats();
                     break;
+                case ("POST", "release"):
+                    reply = ReleaseHeld(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
+                    break;
                 case ("POST", "batches"):
                     reply = SetBatchBehaviour(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
                     break;
@@ -223,8 +226,49 @@ public sealed partial class FakeOpenAIServer
         w.WriteStartObject();
         w.WriteNumber("inFlight", InFlight);
         w.WriteNumber("maxInFlight", MaxInFlight);
+        w.WriteNumber("held", Held);
+        w.WriteNumber("maxHeld", MaxHeld);
         w.WriteEndObject();
     }));
+
+    private Reply ReleaseHeld(JsonObject? body)
+    {
+        CheckKeys(body, "release", new[] { "count", "sequences" });
+        int released;
+        if (body?["sequences"] is JsonNode list)
+        {
+            if (GetInt(body, "count") is not null)
+            {
+                throw new ControlException("release takes either \"count\" or \"sequences\", not both.");
+            }
+
+            if (list is not JsonArray array)
+            {
+                throw new ControlException("\"sequences\" must be an array of request sequence numbers.");
+            }
+
+            var sequences = array.Select(n => n is JsonValue v && v.TryGetValue(out long l) ? l : throw new ControlException("\"sequences\" must hold numbers.")).ToHashSet();
+            released = Release(r => sequences.Contains(r.Sequence));
+        }
+        else
+        {
+            int count = GetInt(body, "count") ?? int.MaxValue;
+            if (count < 0)
+            {
+                throw new ControlException("\"count\" must not be negative.");
+            }
+
+            released = Release(count);
+        }
+
+        return ControlJson(200, Json.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("released", released);
+            w.WriteNumber("held", Held);
+            w.WriteEndObject();
+        }));
+    }
 
     private Reply SetBatchBehaviour(JsonObject? body)
     {
@@ -328,6 +372,10 @@ public sealed partial class FakeOpenAIServer
                 CheckKeys(o, kind, SuccessKeys.Append("ms").ToArray());
                 response = FakeResponse.Stall(TimeSpan.FromMilliseconds(GetDouble(o, "ms") ?? throw new ControlException("stall needs \"ms\".")), headers, customize);
                 break;
+            case "hold":
+                CheckKeys(o, kind, SuccessKeys);
+                response = FakeResponse.Hold(headers, customize);
+                break;
             case "trickle":
                 CheckKeys(o, kind, SuccessKeys.Concat(new[] { "chunk", "intervalMs" }).ToArray());
                 response = FakeResponse.Trickle(GetInt(o, "chunk") ?? 16, TimeSpan.FromMilliseconds(GetDouble(o, "intervalMs") ?? 50), headers, customize);
@@ -337,7 +385,7 @@ public sealed partial class FakeOpenAIServer
                 response = FakeResponse.Success(customize, headers);
                 break;
             default:
-                throw new ControlException($"Unknown kind '{kind}' (error, json, raw, html, empty, truncated, reset, stall, trickle, success).");
+                throw new ControlException($"Unknown kind '{kind}' (error, json, raw, html, empty, truncated, reset, stall, hold, trickle, success).");
         }
 
         int count = GetInt(o, "count") ?? 1;
@@ -428,7 +476,7 @@ public sealed partial class FakeOpenAIServer
 
         foreach (string key in o.Select(p => p.Key))
         {
-            if (!(kind != "batches" && CommonKeys.Contains(key)) && !allowed.Contains(key))
+            if (!(kind is not ("batches" or "release") && CommonKeys.Contains(key)) && !allowed.Contains(key))
             {
                 throw new ControlException($"Unknown property '{key}' for kind '{kind}'.");
             }

@@ -81,8 +81,15 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
     /// <summary>The most API requests in flight at once since the last <see cref="Reset"/> or <see cref="ResetInFlight"/>.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
-    /// <summary>Sets <see cref="MaxInFlight"/> back to the current <see cref="InFlight"/>.</summary>
-    public void ResetInFlight() => Volatile.Write(ref _maxInFlight, InFlight);
+    /// <summary>Sets <see cref="MaxInFlight"/> and <see cref="MaxHeld"/> back to the current <see cref="InFlight"/> and <see cref="Held"/>.</summary>
+    public void ResetInFlight()
+    {
+        Volatile.Write(ref _maxInFlight, InFlight);
+        lock (_gate)
+        {
+            _maxHeld = _held.Count;
+        }
+    }
 
     /// <summary>Batch behaviour, changeable at run time (see <see cref="FakeServerOptions.BatchPollsUntilDone"/>).</summary>
     public int BatchPollsUntilDone
@@ -229,7 +236,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Back to a fresh state: no requests, no queue, no <see cref="Responder"/>, empty file/batch store.</summary>
+    /// <summary>Back to a fresh state: no requests, no queue, no <see cref="Responder"/>, empty file/batch store; held requests are cut off.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -240,6 +247,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             Latency = null;
         }
 
+        CutHeld();
         ResetInFlight();
         _downloads.Clear();
         _store.Clear();
@@ -429,6 +437,10 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
                 break;
             case FakeResponseKind.Stall:
                 await Task.Delay(injected.Delay, cancellationToken).ConfigureAwait(false);
+                reply = DefaultReply(request, injected.Customize);
+                break;
+            case FakeResponseKind.Hold:
+                await HoldAsync(request, cancellationToken).ConfigureAwait(false);
                 reply = DefaultReply(request, injected.Customize);
                 break;
             default:

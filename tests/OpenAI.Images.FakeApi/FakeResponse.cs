@@ -27,6 +27,8 @@ public enum FakeResponseKind
     Stall,
     /// <summary>The default success, written in small flushed chunks with a pause between them.</summary>
     Trickle,
+    /// <summary>Nothing until the test releases the request (<see cref="FakeOpenAIServer.Release(int)"/>), then the default success.</summary>
+    Hold,
     /// <summary>
     /// The request takes effect (the route runs: a file or batch is stored), but the client gets another reply
     /// (<see cref="FakeResponse.Then"/>): a proxy's 502/504 after the upstream did the work.
@@ -161,6 +163,15 @@ public sealed class FakeResponse
         new(FakeResponseKind.Stall, 200, headers) { Delay = delay, Customize = customize };
 
     /// <summary>
+    /// Sends nothing until the test releases the request (<see cref="FakeOpenAIServer.Release(int)"/>,
+    /// <c>POST /_fake/release</c>), then the default success. Client cancellation, <see cref="FakeOpenAIServer.Reset"/>
+    /// and server dispose cut it off. While it waits it counts in <see cref="FakeOpenAIServer.Held"/>: a test asserts
+    /// concurrency by that state and order by the order it releases in, never by time.
+    /// </summary>
+    public static FakeResponse Hold(IDictionary<string, string>? headers = null, Action<SuccessShape>? customize = null) =>
+        new(FakeResponseKind.Hold, 200, headers) { Customize = customize };
+
+    /// <summary>
     /// The default success sent <paramref name="chunkSize"/> bytes at a time, flushed, with <paramref name="interval"/> between chunks.
     /// A long interval gives "headers and a first chunk, then silence".
     /// </summary>
@@ -213,6 +224,7 @@ public sealed class FakeResponse
     {
         FakeResponseKind.Error => $"Error {Status} {ErrorType}/{ErrorCode}: {ErrorMessage}",
         FakeResponseKind.Stall => $"Stall {Delay}",
+        FakeResponseKind.Hold => "Hold until released",
         FakeResponseKind.Trickle => $"Trickle {ChunkSize} bytes every {Interval}",
         FakeResponseKind.ResetMidBody => $"ResetMidBody after {BytesBeforeReset} bytes",
         FakeResponseKind.Processed => $"Processed, then {Then}",
