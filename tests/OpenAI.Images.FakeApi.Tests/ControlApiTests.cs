@@ -264,6 +264,22 @@ public class ControlApiTests
         await UntilAsync(() => server.Held == 2, "two requests held");
         Assert.Equal(2, (int)(await ControlAsync(control, HttpMethod.Post, "release"))["released"]!);
         Assert.All(await Task.WhenAll(two), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        // "then": held, then that reply instead of the success.
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"hold","then":{"kind":"error","status":429,"headers":{"retry-after":"60"}}}""");
+        Task<HttpResponseMessage> limited = api.PostAsync("images/generations", JsonBody("{}"), Ct);
+        await UntilAsync(() => server.Held == 1, "the request held");
+        Assert.False(limited.IsCompleted);
+        server.Release();
+        using (HttpResponseMessage reply = await limited)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, reply.StatusCode);
+            Assert.Equal("60", reply.Headers.GetValues("retry-after").Single());
+        }
+
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"hold","then":{"kind":"hold"}}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"hold","status":500,"then":{"kind":"empty"}}""", HttpStatusCode.BadRequest);
+        await ControlAsync(control, HttpMethod.Post, "enqueue", """{"kind":"hold","then":{"kind":"empty","count":2}}""", HttpStatusCode.BadRequest);
         await ControlAsync(control, HttpMethod.Post, "release", """{"count":-1}""", HttpStatusCode.BadRequest);
         await ControlAsync(control, HttpMethod.Post, "release", """{"count":1,"sequences":[1]}""", HttpStatusCode.BadRequest);
         await ControlAsync(control, HttpMethod.Post, "release", """{"sequences":1}""", HttpStatusCode.BadRequest);

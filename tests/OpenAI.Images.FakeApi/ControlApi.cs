@@ -373,8 +373,27 @@ public sealed partial class FakeOpenAIServer
                 response = FakeResponse.Stall(TimeSpan.FromMilliseconds(GetDouble(o, "ms") ?? throw new ControlException("stall needs \"ms\".")), headers, customize);
                 break;
             case "hold":
-                CheckKeys(o, kind, SuccessKeys);
-                response = FakeResponse.Hold(headers, customize);
+                CheckKeys(o, kind, SuccessKeys.Append("then").ToArray());
+                if (o["then"] is JsonNode then)
+                {
+                    if (headers is not null || customize is not null || status is not null)
+                    {
+                        throw new ControlException("A hold with \"then\" takes its reply's properties inside \"then\".");
+                    }
+
+                    (FakeResponse thenResponse, int thenCount, string? thenPath) = ParseEnqueue(then);
+                    if (thenCount != 1 || thenPath is not null)
+                    {
+                        throw new ControlException("\"then\" takes no \"count\" or \"pathContains\" (put them on the hold).");
+                    }
+
+                    response = FakeResponse.Hold(thenResponse);
+                }
+                else
+                {
+                    response = FakeResponse.Hold(headers, customize);
+                }
+
                 break;
             case "trickle":
                 CheckKeys(o, kind, SuccessKeys.Concat(new[] { "chunk", "intervalMs" }).ToArray());

@@ -408,6 +408,13 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             return;
         }
 
+        if (injected.Kind == FakeResponseKind.Hold && injected.Then is not null)
+        {
+            await HoldAsync(request, cancellationToken).ConfigureAwait(false);
+            await RespondAsync(context, request, injected.Then, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (injected.Kind == FakeResponseKind.Processed)
         {
             // The route runs for its effect (a stored batch or file); its answer is lost on the way back.

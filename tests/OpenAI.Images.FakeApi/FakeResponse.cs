@@ -90,7 +90,7 @@ public sealed class FakeResponse
     /// <summary>Trickle: pause between chunks.</summary>
     public TimeSpan Interval { get; private set; }
 
-    /// <summary>Processed: the reply the client gets instead of the route's own.</summary>
+    /// <summary>Processed: the reply the client gets instead of the route's own. Hold: the reply once released (null: the success).</summary>
     public FakeResponse? Then { get; private set; }
 
     /// <summary>Success (and the kinds built on the success body): changes to the default shape.</summary>
@@ -171,6 +171,18 @@ public sealed class FakeResponse
     public static FakeResponse Hold(IDictionary<string, string>? headers = null, Action<SuccessShape>? customize = null) =>
         new(FakeResponseKind.Hold, 200, headers) { Customize = customize };
 
+    /// <summary>Like <see cref="Hold(IDictionary{string, string}?, Action{SuccessShape}?)"/>, then <paramref name="then"/> (e.g. a 429) instead of the success.</summary>
+    public static FakeResponse Hold(FakeResponse then)
+    {
+        ArgumentNullException.ThrowIfNull(then);
+        if (then.Kind is FakeResponseKind.Hold or FakeResponseKind.Processed)
+        {
+            throw new ArgumentException($"A held request's reply must not be {then.Kind}.", nameof(then));
+        }
+
+        return new FakeResponse(FakeResponseKind.Hold, then.Status, null) { Then = then };
+    }
+
     /// <summary>
     /// The default success sent <paramref name="chunkSize"/> bytes at a time, flushed, with <paramref name="interval"/> between chunks.
     /// A long interval gives "headers and a first chunk, then silence".
@@ -224,7 +236,7 @@ public sealed class FakeResponse
     {
         FakeResponseKind.Error => $"Error {Status} {ErrorType}/{ErrorCode}: {ErrorMessage}",
         FakeResponseKind.Stall => $"Stall {Delay}",
-        FakeResponseKind.Hold => "Hold until released",
+        FakeResponseKind.Hold => Then is null ? "Hold until released" : $"Hold until released, then {Then}",
         FakeResponseKind.Trickle => $"Trickle {ChunkSize} bytes every {Interval}",
         FakeResponseKind.ResetMidBody => $"ResetMidBody after {BytesBeforeReset} bytes",
         FakeResponseKind.Processed => $"Processed, then {Then}",

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using OpenAI.Images.FakeApi;
 
@@ -49,8 +50,15 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
     protected string Temp { get; }
 
     /// <summary>Runs script with $Temp set to the test folder and the location set there.</summary>
-    protected ScriptResult Run(string script) =>
-        ModuleHost.Run($"$null = $ExecutionContext.SessionState.Path.SetLocation({ModuleHost.Quote(Temp)})\n" + script, new System.Collections.Generic.Dictionary<string, object?> { ["Temp"] = Temp });
+    protected ScriptResult Run(string script) => ModuleHost.Run(InTemp(script), TempVariable);
+
+    /// <summary>Starts script like <see cref="Run"/> and returns while it runs, for a test that drives the fake meanwhile.</summary>
+    protected RunningScript Start(string script) => new(InTemp(script), TempVariable, () =>
+        $"The fake: {Fake.Held} held, {Fake.InFlight} in flight; requests: {string.Join(", ", Fake.Requests.Select(q => $"{q.Sequence} {q.Method} {q.Path} {q.Json?["prompt"]}"))}.");
+
+    private string InTemp(string script) => $"$null = $ExecutionContext.SessionState.Path.SetLocation({ModuleHost.Quote(Temp)})\n" + script;
+
+    private System.Collections.Generic.Dictionary<string, object?> TempVariable => new() { ["Temp"] = Temp };
 
     /// <summary>Copies a test asset into the test folder (optionally under another name) and returns its path.</summary>
     protected string CopyAsset(string asset, string? name = null)

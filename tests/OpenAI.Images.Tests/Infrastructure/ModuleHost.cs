@@ -56,6 +56,13 @@ public static class ModuleHost
     /// <summary>Runs script on an existing instance (state such as variables and locations carries over).</summary>
     public static ScriptResult Run(PowerShell ps, string script, IDictionary<string, object?>? variables = null, params object[] arguments)
     {
+        Prepare(ps, script, variables, arguments);
+        return Collect(ps, ps.Invoke);
+    }
+
+    /// <summary>Sets the variables and adds the script (with its arguments) to a cleared instance.</summary>
+    internal static void Prepare(PowerShell ps, string script, IDictionary<string, object?>? variables = null, params object[] arguments)
+    {
         ps.Commands.Clear();
         ps.Streams.ClearStreams();
         if (variables != null)
@@ -71,11 +78,15 @@ public static class ModuleHost
         {
             ps.AddArgument(argument);
         }
+    }
 
+    /// <summary>Runs <paramref name="invoke"/> (the script's output) and gathers every stream of <paramref name="ps"/>.</summary>
+    internal static ScriptResult Collect(PowerShell ps, Func<IEnumerable<PSObject>> invoke)
+    {
         var result = new ScriptResult();
         try
         {
-            result.Output.AddRange(ps.Invoke());
+            result.Output.AddRange(invoke());
         }
         catch (RuntimeException ex)
         {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -13,9 +12,10 @@ using OpenAI.Images.FakeApi;
 namespace OpenAI.Images.Tests.Reliability;
 
 /// <summary>
-/// Batches against a fake with server latency: concurrency by default, output in input order (or as finished with
-/// -Unordered), batch progress, the shared pause on 429, -ErrorAction Stop and Ctrl+C in the middle of a batch.
-/// Timings are generous: the machine running them is shared and slow.
+/// Batches against the fake: concurrency by default, output in input order (or as finished with -Unordered), batch
+/// progress, the shared pause on 429, -ErrorAction Stop and Ctrl+C in the middle of a batch. Nothing here races a
+/// clock: the fake holds requests until the test releases them, so concurrency is asserted by what is held and order
+/// by the order of the releases (see the fake's README, "Hold"). Waits for a state have a one-minute hang guard.
 /// </summary>
 public sealed class ThroughputTests : ReliabilityTest
 {
@@ -36,68 +36,101 @@ public sealed class ThroughputTests : ReliabilityTest
 
     private static int NumberOf(RecordedRequest q) => int.Parse(PromptOf(q).Substring(1), CultureInfo.InvariantCulture);
 
-    [Fact]
-    public void FourRequestsRunAtOnceByDefault()
+    /// <summary>
+    /// Holds every request of <paramref name="prompts"/> prompts piped into New-OpenAIImage and shows the limit by state:
+    /// <paramref name="limit"/> requests are held and no more have arrived; one answer lets exactly one more in.
+    /// Then answers everything and returns the run.
+    /// </summary>
+    private ScriptResult AssertAtMostInFlight(int limit, int prompts, string parameters)
     {
-        Fake.Latency = _ => TimeSpan.FromSeconds(1.5);
+        Fake.Responder = _ => FakeResponse.Hold();
+        using RunningScript run = Start(Prompts(prompts) + " | New-OpenAIImage" + parameters);
 
-        ScriptResult r = RunChecked(Prompts(8) + " | New-OpenAIImage");
+        run.Until(() => Fake.Held == limit, $"{limit} requests held");
+        Assert.Equal(limit, Fake.ApiRequests.Count);
+        Assert.Equal(1, Fake.Release(1));
+        run.Until(() => Fake.ApiRequests.Count == limit + 1 && Fake.Held == limit, "one more request once one was answered");
 
+        // The rest are answered at once (nothing more is held: the workers were all busy until now).
+        Fake.Responder = null;
+        Fake.Release();
+        ScriptResult r = run.Finish();
+        AssertNoKeyAndNoTempFiles(r);
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        Assert.Equal(8, Fake.ApiRequests.Count);
-        Assert.Equal(4, Fake.MaxInFlight);
-        Assert.Equal(Enumerable.Range(1, 8).Select(Prompt), r.Images.Select(i => (string)i.Prompt));
+        Assert.Equal(prompts, Fake.ApiRequests.Count);
+        Assert.Equal(limit, Fake.MaxHeld);
+        Assert.Equal(Enumerable.Range(1, prompts).Select(Prompt), r.Images.Select(i => (string)i.Prompt));
+        return r;
     }
+
+    [Fact]
+    public void FourRequestsRunAtOnceByDefault() => AssertAtMostInFlight(4, 8, string.Empty);
 
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void ThrottleLimitCapsWhatIsInFlight(int limit)
+    public void ThrottleLimitCapsWhatIsInFlight(int limit) => AssertAtMostInFlight(limit, 4, " -ThrottleLimit " + limit);
+
+    /// <summary>
+    /// Answers held requests one at a time, in the order given (by prompt), each once the cmdlet has seen the one
+    /// before finish (its child progress activity completed): the cmdlet gets the answers in exactly that order.
+    /// </summary>
+    private void AnswerInOrder(RunningScript run, IEnumerable<string> prompts)
     {
-        Fake.Latency = _ => TimeSpan.FromSeconds(0.6);
-
-        ScriptResult r = RunChecked(Prompts(4) + " | New-OpenAIImage -ThrottleLimit " + limit);
-
-        Assert.True(!r.AllErrors.Any(), r.Describe());
-        Assert.Equal(limit, Fake.MaxInFlight);
-        Assert.Equal(Enumerable.Range(1, 4).Select(Prompt), r.Images.Select(i => (string)i.Prompt));
+        foreach (string prompt in prompts)
+        {
+            run.Until(() => Fake.HeldRequests.Any(q => PromptOf(q) == prompt), prompt + " held");
+            int finished = run.FinishedChildren;
+            Assert.Equal(1, Fake.Release(q => PromptOf(q) == prompt));
+            run.Until(() => run.FinishedChildren > finished, prompt + " finished");
+        }
     }
 
     [Fact]
     public void OutputKeepsInputOrderWhenRequestsFinishOutOfOrder()
     {
-        // Seeded "random" latencies from 50 to 950 ms: later prompts often finish first.
-        var latencies = new ConcurrentDictionary<string, TimeSpan>(StringComparer.Ordinal);
-        var random = new Random(20261203);
-        for (int i = 1; i <= 12; i++)
+        // Twelve prompts, four at a time; each answer goes to the latest prompt held, so p04 to p12 finish before
+        // p03, p02 and p01 (4, 5, ... 12, 3, 2, 1).
+        Fake.Responder = _ => FakeResponse.Hold();
+        using RunningScript run = Start(Prompts(12) + " | New-OpenAIImage -OutputDirectory out");
+        var answered = new List<string>();
+        for (int i = 0; i < 12; i++)
         {
-            latencies[Prompt(i)] = TimeSpan.FromMilliseconds(50 + random.Next(0, 900));
+            int held = Math.Min(4, 12 - i);
+            run.Until(() => Fake.Held == held, held + " requests held");
+            string latest = PromptOf(Fake.HeldRequests.MaxBy(NumberOf)!);
+            AnswerInOrder(run, new[] { latest });
+            answered.Add(latest);
         }
 
-        Fake.Latency = q => latencies[PromptOf(q)];
-
-        ScriptResult r = RunChecked(Prompts(12) + " | New-OpenAIImage -OutputDirectory out");
-
+        ScriptResult r = run.Finish();
+        AssertNoKeyAndNoTempFiles(r);
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        string[] expected = Enumerable.Range(1, 12).Select(Prompt).ToArray();
-        Assert.Equal(expected, r.Images.Select(i => (string)i.Prompt));
+        Assert.Equal(new[] { 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 2, 1 }.Select(Prompt), answered);
+        Assert.Equal(Enumerable.Range(1, 12).Select(Prompt), r.Images.Select(i => (string)i.Prompt));
         Assert.All(r.Images, i => Assert.True(File.Exists((string)i.File.FullName)));
+        Assert.Equal(4, Fake.MaxHeld);
+    }
 
-        // The test means something only if the server really finished them in another order.
-        string[] finished = Fake.ApiRequests.OrderBy(q => q.ReceivedAt + latencies[PromptOf(q)]).Select(PromptOf).ToArray();
-        Assert.NotEqual(expected, finished);
+    /// <summary>Four prompts, all held, answered last first (p04, p03, p02, p01).</summary>
+    private ScriptResult AnsweredLastFirst(string script, Func<RecordedRequest, FakeResponse>? hold = null)
+    {
+        Fake.Responder = hold ?? (_ => FakeResponse.Hold());
+        using RunningScript run = Start(script);
+        run.Until(() => Fake.Held == 4, "four requests held");
+        AnswerInOrder(run, new[] { 4, 3, 2, 1 }.Select(Prompt));
+        ScriptResult r = run.Finish();
+        AssertNoKeyAndNoTempFiles(r);
+        Assert.True(!r.AllErrors.Any(), r.Describe());
+        return r;
     }
 
     [Fact]
     public void UnorderedWritesEachAsItFinishes()
     {
-        // All four start together; the last prompt is answered first.
-        Fake.Latency = q => TimeSpan.FromSeconds(0.3 + (0.7 * (4 - NumberOf(q))));
+        ScriptResult unordered = AnsweredLastFirst(Prompts(4) + " | New-OpenAIImage -Unordered");
+        ScriptResult ordered = AnsweredLastFirst(Prompts(4) + " | New-OpenAIImage");
 
-        ScriptResult unordered = RunChecked(Prompts(4) + " | New-OpenAIImage -Unordered");
-        ScriptResult ordered = RunChecked(Prompts(4) + " | New-OpenAIImage");
-
-        Assert.True(!unordered.AllErrors.Any(), unordered.Describe());
         Assert.Equal(new[] { "p04", "p03", "p02", "p01" }, unordered.Images.Select(i => (string)i.Prompt));
         Assert.Equal(new[] { "p01", "p02", "p03", "p04" }, ordered.Images.Select(i => (string)i.Prompt));
     }
@@ -105,25 +138,21 @@ public sealed class ThroughputTests : ReliabilityTest
     [Fact]
     public void AnErrorIsWrittenInItsPlace()
     {
-        Fake.Latency = q => TimeSpan.FromMilliseconds(PromptOf(q) == "p02" ? 0 : 800);
-        Fake.Responder = q => PromptOf(q) == "p02" ? FakeResponse.Error(400, "Invalid size.", param: "size") : null;
-
-        ScriptResult r = RunChecked(
+        // p02's error comes back (and the cmdlet has it) while p01 and p03 are still held.
+        Fake.Responder = q => PromptOf(q) == "p02" ? FakeResponse.Error(400, "Invalid size.", param: "size") : FakeResponse.Hold();
+        using RunningScript run = Start(
             Prompts(3) + " | New-OpenAIImage 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { \"error $($_.FullyQualifiedErrorId) $($_.TargetObject)\" } else { $_.Prompt } }");
+        run.Until(() => Fake.Held == 2 && run.FinishedChildren == 1, "p02 answered while p01 and p03 are held");
+        Assert.Equal(0, run.OutputCount);
+        Fake.Release();
 
-        // p02's error came back first but is written in p02's place, after p01's image.
+        // It is written in p02's place, after p01's image.
+        ScriptResult r = run.Finish();
         Assert.Equal(new[] { "p01", "error OpenAI.InvalidRequest," + NewImage + " p02", "p03" }, r.Output.Select(o => o.ToString()));
     }
 
-    /// <summary>
-    /// The later the prompt, the sooner its answer (p01 last), and each prompt's image is told apart by its length:
-    /// the fake pads prompt N's PNG to 1000 + 100·N bytes.
-    /// </summary>
-    private void LaterPromptsFinishFirst()
-    {
-        Fake.Latency = q => TimeSpan.FromSeconds(0.2 + (0.5 * (4 - NumberOf(q))));
-        Fake.Responder = q => FakeResponse.Success(s => s.PadImageTo = LengthOf(NumberOf(q)));
-    }
+    /// <summary>Prompt N's image is told apart by its length: the fake pads its PNG to 1000 + 100·N bytes.</summary>
+    private static FakeResponse HoldPadded(RecordedRequest q) => FakeResponse.Hold(customize: s => s.PadImageTo = LengthOf(NumberOf(q)));
 
     private static int LengthOf(int prompt) => 1000 + (100 * prompt);
 
@@ -134,44 +163,37 @@ public sealed class ThroughputTests : ReliabilityTest
     [Fact]
     public void OutFileNamesFollowInputOrderWhenLaterItemsFinishFirst()
     {
-        LaterPromptsFinishFirst();
+        ScriptResult r = AnsweredLastFirst(Prompts(4) + " | New-OpenAIImage -OutFile x.png", HoldPadded);
 
-        ScriptResult r = RunChecked(Prompts(3) + " | New-OpenAIImage -OutFile x.png");
-
-        Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Equal(
-            new[] { $"p01 False x.png {LengthOf(1)}", $"p02 False x-2.png {LengthOf(2)}", $"p03 False x-3.png {LengthOf(3)}" },
+            new[] { $"p01 False x.png {LengthOf(1)}", $"p02 False x-2.png {LengthOf(2)}", $"p03 False x-3.png {LengthOf(3)}", $"p04 False x-4.png {LengthOf(4)}" },
             Saved(r));
         Assert.Equal(LengthOf(1), new FileInfo(Path.Combine(Temp, "x.png")).Length);
-
-        // The test means something only if the server really answered p03 first.
-        Assert.Equal("p03", PromptOf(Fake.ApiRequests.OrderBy(q => q.ReceivedAt + Fake.Latency!(q)).First()));
     }
 
     [Fact]
     public void OutFileNamesOfSeveralImagesAndOfPartialImagesFollowInputOrder()
     {
-        LaterPromptsFinishFirst();
+        ScriptResult several = AnsweredLastFirst(Prompts(4) + " | New-OpenAIImage -Count 2 -OutFile set.png", HoldPadded);
+        Fake.Reset();
+        ScriptResult partial = AnsweredLastFirst(Prompts(4) + " | New-OpenAIImage -PartialImages 1 -OutFile s.png", HoldPadded);
 
-        ScriptResult several = RunChecked(Prompts(3) + " | New-OpenAIImage -Count 2 -OutFile set.png");
-        ScriptResult partial = RunChecked(Prompts(3) + " | New-OpenAIImage -PartialImages 1 -OutFile s.png");
-
-        Assert.True(!several.AllErrors.Any(), several.Describe());
         Assert.Equal(
             new[]
             {
                 $"p01 False set-1.png {LengthOf(1)}", $"p01 False set-2.png {LengthOf(1)}",
                 $"p02 False set-3.png {LengthOf(2)}", $"p02 False set-4.png {LengthOf(2)}",
                 $"p03 False set-5.png {LengthOf(3)}", $"p03 False set-6.png {LengthOf(3)}",
+                $"p04 False set-7.png {LengthOf(4)}", $"p04 False set-8.png {LengthOf(4)}",
             },
             Saved(several));
-        Assert.True(!partial.AllErrors.Any(), partial.Describe());
         Assert.Equal(
             new[]
             {
                 $"p01 True s-partial0.png {LengthOf(1)}", $"p01 False s.png {LengthOf(1)}",
                 $"p02 True s-2-partial0.png {LengthOf(2)}", $"p02 False s-2.png {LengthOf(2)}",
                 $"p03 True s-3-partial0.png {LengthOf(3)}", $"p03 False s-3.png {LengthOf(3)}",
+                $"p04 True s-4-partial0.png {LengthOf(4)}", $"p04 False s-4.png {LengthOf(4)}",
             },
             Saved(partial));
     }
@@ -180,20 +202,19 @@ public sealed class ThroughputTests : ReliabilityTest
     public void OutputDirectoryNamesPromptsWithOneSlugByInputOrderWhenLaterItemsFinishFirst()
     {
         // Three prompts alike in their first 40 characters share a slug: the first item's file is TIMESTAMP-SLUG.png,
-        // the second's -2, the third's -3, by input order whatever order they finish in.
+        // the second's -2, the third's -3, by input order whatever order they finish in (here the third first).
         const string Same = "The same picture of a lighthouse at dawn, ";
         const string Slug = "the-same-picture-of-a-lighthouse-at-dawn";
-        static int Number(RecordedRequest q) => int.Parse(PromptOf(q).Substring(Same.Length + 1), CultureInfo.InvariantCulture);
-        Fake.Latency = q => TimeSpan.FromSeconds(0.2 + (0.5 * (4 - Number(q))));
-        Fake.Responder = q => FakeResponse.Success(s => s.PadImageTo = LengthOf(Number(q)));
+        Fake.Responder = q => FakeResponse.Hold(customize: s => s.PadImageTo = LengthOf(int.Parse(PromptOf(q).Substring(Same.Length + 1), CultureInfo.InvariantCulture)));
+        using RunningScript run = Start(Prompts(3) + $" | ForEach-Object {{ '{Same}' + $_ }} | New-OpenAIImage -OutputDirectory out");
+        run.Until(() => Fake.Held == 3, "three requests held");
+        AnswerInOrder(run, new[] { 3, 2, 1 }.Select(i => Same + Prompt(i)));
 
-        ScriptResult r = RunChecked(Prompts(3) + $" | ForEach-Object {{ '{Same}' + $_ }} | New-OpenAIImage -OutputDirectory out");
-
+        ScriptResult r = run.Finish();
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Equal(
             new[] { $"{Slug}.png {LengthOf(1)}", $"{Slug}-2.png {LengthOf(2)}", $"{Slug}-3.png {LengthOf(3)}" },
             r.Images.Select(i => $"{Unstamped((string)i.File.FullName)} {new FileInfo((string)i.File.FullName).Length}"));
-        Assert.Equal(Same + "p03", PromptOf(Fake.ApiRequests.OrderBy(q => q.ReceivedAt + Fake.Latency!(q)).First()));
     }
 
     [Fact]
@@ -271,62 +292,97 @@ public sealed class ThroughputTests : ReliabilityTest
         Assert.Empty(r.Progress);
     }
 
+    /// <summary>
+    /// p01-p04 are held; then p04 is answered 429 with <c>retry-after</c> (at the returned time, or later) while p01-p03
+    /// are still held, and the cmdlet has the 429 (its verbose notice) before this returns.
+    /// </summary>
+    private RunningScript RateLimitedWhileThreeAreHeld(int retryAfterSeconds, out DateTimeOffset limitedAt)
+    {
+        var attempts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        FakeResponse limited = FakeResponse.RateLimited().WithHeader("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+        Fake.Responder = q => NumberOf(q) switch
+        {
+            4 when attempts.AddOrUpdate("p04", 1, (_, a) => a + 1) == 1 => FakeResponse.Hold(limited),
+            < 4 => FakeResponse.Hold(),
+            _ => null,
+        };
+        RunningScript run = Start(Prompts(16) + " | New-OpenAIImage -Verbose");
+        run.Until(() => Fake.Held == 4, "p01-p04 held");
+        limitedAt = DateTimeOffset.UtcNow;
+        Assert.Equal(1, Fake.Release(q => PromptOf(q) == "p04"));
+        run.Until(() => run.Verbose.Any(v => v.Contains("asked to wait", StringComparison.Ordinal)), "the 429 at the cmdlet");
+        Assert.Equal(3, Fake.Held);
+        return run;
+    }
+
+    [Fact]
+    public void A429WithRetryAfterHoldsBackEveryNewRequestUntilTheWaitIsOver()
+    {
+        // A minute's wait (the longest the module honours), shown by state: the three requests already running
+        // finish normally; the workers they free start p05-p07, which wait in the pause (their progress says so)
+        // and send nothing; neither does p04's retry. Then Ctrl+C ends the wait at once.
+        using RunningScript run = RateLimitedWhileThreeAreHeld(60, out _);
+        Fake.Release();
+        string[] paused = { "'p05'", "'p06'", "'p07'" };
+        run.Until(
+            () => paused.All(a => run.Progress.Any(p => p.Activity == a && p.StatusDescription.StartsWith("paused: OpenAI asked to wait", StringComparison.Ordinal))),
+            "p05-p07 waiting in the pause");
+
+        Assert.Equal(new[] { "p01", "p02", "p03", "p04" }, Fake.ApiRequests.Select(PromptOf).OrderBy(p => p, StringComparer.Ordinal));
+        run.Stop();
+        AssertNothingLeftInFlight();
+        Assert.Equal(4, Fake.ApiRequests.Count);
+        ScriptResult r = run.Finish();
+        Assert.IsType<PipelineStoppedException>(r.TerminatingException);
+        Assert.Equal(new[] { "p01", "p02", "p03" }, r.Images.Select(i => (string)i.Prompt));
+    }
+
     [Fact]
     public void A429WithRetryAfterPausesTheWholeBatchOnce()
     {
-        var attempts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        Fake.Latency = q => PromptOf(q) == "p06" ? TimeSpan.Zero : TimeSpan.FromMilliseconds(300);
-        Fake.Responder = q => PromptOf(q) == "p06" && attempts.AddOrUpdate("p06", 1, (_, n) => n + 1) == 1
-            ? FakeResponse.RateLimited().WithHeader("retry-after", "2")
-            : null;
-
-        ScriptResult r = RunChecked(Prompts(16) + " | New-OpenAIImage -Verbose");
+        using RunningScript run = RateLimitedWhileThreeAreHeld(1, out DateTimeOffset t);
+        Fake.Release();
+        ScriptResult r = run.Finish();
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Equal(Enumerable.Range(1, 16).Select(Prompt), r.Images.Select(i => (string)i.Prompt));
-        List<RecordedRequest> requests = Fake.ApiRequests.OrderBy(q => q.ReceivedAt).ToList();
+        List<RecordedRequest> requests = Fake.ApiRequests.OrderBy(q => q.Sequence).ToList();
         Assert.Equal(17, requests.Count);
-        RecordedRequest limited = requests.First(q => PromptOf(q) == "p06");
-        RecordedRequest retry = requests.Last(q => PromptOf(q) == "p06");
-        DateTimeOffset t = limited.ReceivedAt;
 
-        // Requests already on their way finish normally; none starts during the wait (the first half second covers
-        // the 429's trip back to the client on a busy machine). Without the shared pause, four workers cycling every
-        // 0.3 s would send about twenty requests in that window.
-        Assert.DoesNotContain(requests, q => q.ReceivedAt > t.AddSeconds(0.5) && q.ReceivedAt < t.AddSeconds(1.95));
-        Assert.True(retry.ReceivedAt >= t.AddSeconds(1.95), (retry.ReceivedAt - t).ToString());
-        Assert.Contains(requests, q => q.ReceivedAt >= t.AddSeconds(1.95) && PromptOf(q) != "p06");
+        // Every request after the first four (p04's retry included) was sent after the cmdlet had the 429, and none
+        // arrived before the second it asked for had passed (the module waits at least that long; no upper bound).
+        Assert.Equal(new[] { "p01", "p02", "p03", "p04" }, requests.Take(4).Select(PromptOf).OrderBy(p => p, StringComparer.Ordinal));
+        Assert.All(requests.Skip(4), q => Assert.True(q.ReceivedAt >= t.AddSeconds(1), $"{PromptOf(q)} arrived {(q.ReceivedAt - t).TotalMilliseconds:0} ms after the 429"));
+        Assert.Equal(2, requests.Count(q => PromptOf(q) == "p04"));
 
         // The verbose stream says so once.
         string[] notices = r.Verbose.Where(v => v.Contains("asked to wait", StringComparison.Ordinal)).ToArray();
-        Assert.Equal("OpenAI answered HTTP 429 and asked to wait 2 s: no new request of this call starts until then (requests already running go on).", Assert.Single(notices));
+        Assert.Equal("OpenAI answered HTTP 429 and asked to wait 1 s: no new request of this call starts until then (requests already running go on).", Assert.Single(notices));
         Assert.Single(RetryNotices(r));
-
-        // The waiting requests said so in their progress.
-        Assert.Contains(r.Progress, p => p.ParentActivityId != -1 && p.StatusDescription.StartsWith("paused: OpenAI asked to wait", StringComparison.Ordinal));
-        Assert.Contains(r.Progress, p => p.ParentActivityId != -1 && p.Activity == "'p06'" && p.StatusDescription.StartsWith("retrying in ", StringComparison.Ordinal));
+        Assert.Contains(r.Progress, p => p.ParentActivityId != -1 && p.Activity == "'p04'" && p.StatusDescription.StartsWith("retrying in ", StringComparison.Ordinal));
     }
 
     [Fact]
     public void ErrorActionStopMidBatchSendsNothingAfterTheError()
     {
-        Fake.Latency = q => PromptOf(q) == "p05" ? TimeSpan.Zero : TimeSpan.FromSeconds(2);
-        Fake.Responder = q => PromptOf(q) == "p05" ? FakeResponse.Error(400, "Invalid size.", param: "size") : null;
-
-        // The output written before the stop, then the error that stopped the batch.
-        ScriptResult r = RunChecked(
+        // p01-p04 are held; answering p01 frees a worker for p05, which fails at once. With that error waiting for
+        // its turn, nothing else starts; p02-p04 then finish and are written, and the error stops the batch.
+        Fake.Responder = q => PromptOf(q) == "p05" ? FakeResponse.Error(400, "Invalid size.", param: "size") : FakeResponse.Hold();
+        using RunningScript run = Start(
             "$written = [System.Collections.Generic.List[string]]::new()\n" +
             "try { " + Prompts(10) + " | New-OpenAIImage -OutputDirectory out -ErrorAction Stop | ForEach-Object { $written.Add($_.Prompt) } }\n" +
             "catch { $written.Add('stopped by ' + $_.FullyQualifiedErrorId + ' ' + $_.TargetObject) }\n" +
             "$written");
+        run.Until(() => Fake.Held == 4, "p01-p04 held");
+        AnswerInOrder(run, new[] { "p01" });
+        run.Until(() => run.FinishedChildren == 2, "p05's error at the cmdlet");
+        Fake.Release();
 
+        // The output written before the stop, then the error that stopped the batch.
+        ScriptResult r = run.Finish();
+        AssertNoKeyAndNoTempFiles(r);
         Assert.Equal(new[] { "p01", "p02", "p03", "p04", "stopped by OpenAI.InvalidRequest," + NewImage + " p05" }, r.Output.Select(o => o.ToString()));
-
-        // p05 started when the first four were done; p06-p08 may have started alongside it, but once its error was
-        // back nothing else was sent.
-        int[] sent = Fake.ApiRequests.Select(NumberOf).OrderBy(n => n).ToArray();
-        Assert.Contains(5, sent);
-        Assert.All(sent, n => Assert.InRange(n, 1, 8));
+        Assert.Equal(Enumerable.Range(1, 5).Select(Prompt), Fake.ApiRequests.Select(PromptOf).OrderBy(p => p, StringComparer.Ordinal));
         Assert.Equal(
             new[] { "p01.png", "p02.png", "p03.png", "p04.png" },
             Directory.GetFiles(Path.Combine(Temp, "out")).Select(Unstamped).OrderBy(n => n, StringComparer.Ordinal));
@@ -336,36 +392,23 @@ public sealed class ThroughputTests : ReliabilityTest
     [Fact]
     public void CtrlCMidBatchKeepsWhatFinishedAndLeavesNoPartialFile()
     {
-        // p01 is slow (ten minutes); p02 and p03 finish quickly but their output waits behind p01; p04 and later are slow.
-        Fake.Latency = q => NumberOf(q) is 2 or 3 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMinutes(10);
+        // p01 is held; p02 and p03 are answered at once but their output waits behind p01; p04 and later are held.
+        Fake.Responder = q => NumberOf(q) is 2 or 3 ? null : FakeResponse.Hold();
         string outDir = Path.Combine(Temp, "out");
+        using RunningScript run = Start(Prompts(8) + " | New-OpenAIImage -OutputDirectory out");
+        run.Until(() => Directory.Exists(outDir) && Directory.GetFiles(outDir).Length == 2 && Fake.Held == 4, "p02 and p03 saved while four requests are held");
 
-        using PowerShell ps = ModuleHost.Create();
-        ps.Runspace.SessionStateProxy.Path.SetLocation(Temp);
-        ps.AddScript(Prompts(8) + " | New-OpenAIImage -OutputDirectory out");
-        IAsyncResult running = ps.BeginInvoke();
-        var wait = Stopwatch.StartNew();
-        while (!(Directory.Exists(outDir) && Directory.GetFiles(outDir).Length == 2 && Fake.InFlight == 4))
-        {
-            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(60), "the batch never got going");
-            Assert.False(running.IsCompleted, "the script ended before it could be stopped");
-            Thread.Sleep(20);
-        }
-
-        // Stop returns long before any slow answer would come: a guard against waiting for them, not a stopwatch.
-        IAsyncResult stopping = ps.BeginStop(null, null);
-        Assert.True(stopping.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "Ctrl+C waited for the requests in flight");
-        ps.EndStop(stopping);
+        // Stop returns long before any held answer would come (never): a guard against waiting for them.
+        run.Stop();
         AssertNothingLeftInFlight();
-
-        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
-        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+        ScriptResult r = run.Finish();
+        AssertNoKeyAndNoTempFiles(r);
+        Assert.IsType<PipelineStoppedException>(r.TerminatingException);
         Assert.Equal(6, Fake.ApiRequests.Count);
 
         // What finished is on disk, whole; nothing partial or temporary is left.
         Assert.Equal(new[] { "p02.png", "p03.png" }, Directory.GetFiles(outDir).Select(Unstamped).OrderBy(n => n, StringComparer.Ordinal));
         byte[] png = File.ReadAllBytes(ModuleHost.Asset("sample-8x8.png"));
         Assert.All(Directory.GetFiles(outDir), f => Assert.Equal(png, File.ReadAllBytes(f)));
-        Assert.DoesNotContain(FilesInTemp(), f => Path.GetFileName(f).StartsWith(".openai-images-", StringComparison.Ordinal) || f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 }
