@@ -132,8 +132,13 @@ public sealed class NewOpenAIImageTests : EngineTest
     [Fact]
     public void ReportsProgressWhileWaitingAndClosesIt()
     {
-        Fake.Enqueue(FakeResponse.Stall(TimeSpan.FromSeconds(2.5)));
-        ScriptResult r = Run("New-OpenAIImage 'slow one'");
+        // The request is held until the cmdlet has shown that it is waiting (its progress ticks about once a second).
+        var waiting = new System.Text.RegularExpressions.Regex(@"^waiting for OpenAI \([1-9]\d* s\)$");
+        Fake.Enqueue(FakeResponse.Hold());
+        using RunningScript run = Start("New-OpenAIImage 'slow one'");
+        run.Until(() => run.Progress.Any(p => p.ParentActivityId != -1 && waiting.IsMatch(p.StatusDescription)), "a 'waiting for OpenAI (N s)' progress record");
+        Fake.Release();
+        ScriptResult r = run.Finish();
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Single(r.Images);
         // The request is a child activity of the call's parent activity (named after the cmdlet).
@@ -142,8 +147,6 @@ public sealed class NewOpenAIImageTests : EngineTest
         Assert.All(parent, p => Assert.Equal(-1, p.ParentActivityId));
         Assert.StartsWith("1 of 1 done · 0 running · ", parent[^2].StatusDescription, StringComparison.Ordinal);
         Assert.Contains(records, p => p.StatusDescription.Contains("sending"));
-        // About once a second while the request is out; the exact second depends on the machine's load.
-        Assert.Contains(records, p => System.Text.RegularExpressions.Regex.IsMatch(p.StatusDescription, @"^waiting for OpenAI \([1-9]\d* s\)$"));
         Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, records.Last().RecordType);
         Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, parent.Last().RecordType);
         Assert.All(records, p => Assert.Equal("'slow one'", p.Activity));

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -18,14 +17,13 @@ public sealed class BatchEndToEndTests : BatchTest
     [Fact]
     public void AThousandPromptJob_RunsEndToEnd_WithOneInputFileOneBatchAndEveryImageSavedUnderItsCustomId()
     {
-        var clock = Stopwatch.StartNew();
+        // How long this takes is measured by bench/Throughput.ps1 (docs/performance.md), not asserted here.
         ScriptResult r = RunChecked(NoPollDelay + """
             $job = 1..1000 | ForEach-Object { "a red fox number $_" } | Start-OpenAIImageBatch -Name 'fox job' -OutputFormat png -Quality low
             $final = Wait-OpenAIImageBatch -JobPath $job.JobPath -PollIntervalSec 1
             $images = Receive-OpenAIImageBatch -JobPath $job.JobPath -OutputDirectory out
             $job; $final; $images
             """);
-        TimeSpan elapsed = clock.Elapsed;
 
         Assert.Empty(r.AllErrors);
         List<dynamic> jobs = r.Objects("ImageBatchJob");
@@ -80,8 +78,6 @@ public sealed class BatchEndToEndTests : BatchTest
         // Progress while waiting and receiving.
         Assert.Contains(r.Progress, p => p.Activity == "Wait-OpenAIImageBatch" && p.StatusDescription.Contains("of 1000", StringComparison.Ordinal));
         Assert.Contains(r.Progress, p => p.Activity == "Receive-OpenAIImageBatch");
-        Assert.True(elapsed < TimeSpan.FromSeconds(60), elapsed.ToString());
-        Console.WriteLine($"1000-prompt job end to end: {elapsed.TotalSeconds:0.0} s");
     }
 }
 

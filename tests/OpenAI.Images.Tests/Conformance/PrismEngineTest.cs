@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net.Http;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -132,32 +133,45 @@ public sealed class PrismExchange
 /// <summary>Reads Prism's log (the lines <see cref="PrismServer.Output"/> collected after a mark) into <see cref="PrismExchange"/>s.</summary>
 public static partial class PrismLog
 {
+    /// <summary>How long <see cref="Read"/> waits for Prism's log at most: a guard against a hang, not a speed check.</summary>
+    public static readonly TimeSpan Guard = TimeSpan.FromMinutes(2);
+
     /// <summary>
-    /// The requests logged after <paramref name="mark"/>. The process's output is read asynchronously, so this waits
-    /// (up to 5 s) until every request has a verdict and the log has been quiet for a moment.
+    /// The requests logged after <paramref name="mark"/>. Prism writes its log from a worker process and the test reads
+    /// it asynchronously, so a line can come after the client had its answer. This sends a marker request
+    /// (<c>GET /openai-images-log-mark/{guid}</c>, which Prism logs like any other and answers 404) and waits for the
+    /// marker's own line: everything Prism logged for the requests before it is then in. When Prism has exited (it
+    /// does on some malformed multipart bodies), its whole output is read instead.
     /// </summary>
     public static IReadOnlyList<PrismExchange> Read(PrismServer server, int mark)
     {
+        var marker = "/openai-images-log-mark/" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using var client = server.CreateClient();
+            client.Timeout = Guard;
+            using var _ = client.GetAsync(marker.TrimStart('/')).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException) when (server.HasExited)
+        {
+            server.WaitForExit();
+            var all = server.Output;
+            return Parse(all.Length > mark ? all[mark..] : string.Empty);
+        }
+
         var watch = Stopwatch.StartNew();
-        var lastLength = -1;
-        var quietSince = watch.Elapsed;
         while (true)
         {
             var text = server.Output;
-            var exchanges = Parse(text.Length > mark ? text[mark..] : string.Empty);
-            if (text.Length != lastLength)
+            var at = text.IndexOf(" " + marker + " ", Math.Min(mark, text.Length), StringComparison.Ordinal);
+            if (at >= 0)
             {
-                lastLength = text.Length;
-                quietSince = watch.Elapsed;
+                var lineStart = text.LastIndexOf('\n', at) + 1;
+                return Parse(lineStart > mark ? text[mark..lineStart] : string.Empty);
             }
 
-            bool complete = exchanges.All(e => e.Passed || e.Failed || e.TerminatedWith is not null);
-            if ((complete && watch.Elapsed - quietSince > TimeSpan.FromMilliseconds(150)) || watch.Elapsed > TimeSpan.FromSeconds(5))
-            {
-                return exchanges;
-            }
-
-            Thread.Sleep(20);
+            Assert.True(watch.Elapsed < Guard, $"Prism never logged the marker request {marker}. Output:{Environment.NewLine}{server.OutputTail()}");
+            Thread.Sleep(10);
         }
     }
 

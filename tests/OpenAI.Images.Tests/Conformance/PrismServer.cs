@@ -62,6 +62,9 @@ public sealed class PrismServer : IAsyncDisposable, IDisposable
     /// <summary>True once the node process has ended (Prism exits on an unhandled multipart parse error).</summary>
     public bool HasExited => process.HasExited;
 
+    /// <summary>Waits for the node process to end and its output to be read to the end.</summary>
+    public void WaitForExit() => process.WaitForExit();
+
     /// <summary>What Prism printed so far (stdout and stderr, one line per log entry).</summary>
     public string Output
     {

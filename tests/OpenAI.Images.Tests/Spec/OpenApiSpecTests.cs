@@ -17,13 +17,13 @@ public sealed class OpenApiSpecTests
     private static OpenApiSpec Spec => OpenApiSpec.Official;
 
     [Fact]
-    public void LoadsTheOfficialSpecOnceAndQuickly()
+    public void LoadsTheOfficialSpecOnce()
     {
+        // One parse for the whole run (how long it takes is reported, not asserted: it depends on the machine's load).
         Assert.Same(OpenApiSpec.Official, OpenApiSpec.Official);
         Assert.Equal("2.3.0", Spec.Version);
         Assert.EndsWith("openai-openapi.yaml", Spec.FilePath, StringComparison.Ordinal);
         Assert.True(Spec.SchemaNames.Count > 1000, $"only {Spec.SchemaNames.Count} schemas");
-        Assert.True(Spec.ParseTime < TimeSpan.FromSeconds(30), $"parse took {Spec.ParseTime}");
         TestContext.Current.SendDiagnosticMessage($"Parsed {Spec.FilePath} in {Spec.ParseTime.TotalMilliseconds:F0} ms");
     }
 
