@@ -81,12 +81,12 @@ BeforeDiscovery {
                         # SecretStore has no command that locks it: from now on the password holds for 1 s (so nothing
                         # above raced the timeout, whatever the machine's load), then the store locks. Wait for that.
                         Unlock-SecretStore -Password $password -PasswordTimeout 1
-                        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                        $deadline = [DateTime]::UtcNow.AddMinutes(1)
                         do {
                             Start-Sleep -Milliseconds 100
                             $locked = $null -eq (Get-Secret -Name 'OpenAI.Images-default' -Vault TestStore -ErrorAction SilentlyContinue)
                         } until ($locked -or [DateTime]::UtcNow -gt $deadline)
-                        if (-not $locked) { throw 'The store did not lock within 30 s.' }
+                        if (-not $locked) { throw 'The store did not lock within a minute.' }
 
                         $setError = try { Set-OpenAIConfig -ApiKey (ConvertTo-SecureString $NewKey -AsPlainText -Force); 'saved' } catch { $_ }
                         $useError = try { $null = New-OpenAIImage -Prompt 'locked' -ErrorAction Stop; 'sent' } catch { $_ }

@@ -357,7 +357,8 @@ public sealed class TransportTests : IDisposable
         Assert.Contains("did not answer within 0.15 s", ex.Message);
         Assert.Contains("-TimeoutSec", ex.Message);
         Assert.Contains("timed out", rig.Verbose[0]);
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.29, 5);
+        // Two attempts of 0.15 s each: a lower bound (the timeouts are waited for); the minute is a hang guard.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.29, 60);
     }
 
     [Fact]
@@ -417,10 +418,9 @@ public sealed class TransportTests : IDisposable
             return Replies.Error(429, "slow down", "requests", "rate_limit_exceeded", null, ("retry-after", "30"));
         });
 
-        var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.SendCancellableAsync(cts.Token));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        // Had the 30 s wait run out instead, a second attempt would have been sent (and answered): no stopwatch needed.
         Assert.Single(rig.Handler.Requests);
     }
 

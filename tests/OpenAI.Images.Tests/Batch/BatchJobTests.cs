@@ -336,7 +336,7 @@ public sealed class BatchJobTests : BatchTest
         }
 
         IAsyncResult stopping = ps.BeginStop(null, null);
-        Assert.True(stopping.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "Ctrl+C waited for the next poll");
+        Assert.True(stopping.AsyncWaitHandle.WaitOne(RunningScript.Guard), "Ctrl+C waited for the next poll");
         ps.EndStop(stopping);
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
         Assert.Single(Fake.ApiRequests, q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal));

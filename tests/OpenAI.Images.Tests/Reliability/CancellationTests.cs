@@ -21,7 +21,7 @@ public sealed class CancellationTests : ReliabilityTest
     }
 
     /// <summary>How long Stop may take: a guard against waiting for the server (minutes), not a measure of speed.</summary>
-    private static readonly TimeSpan StopGuard = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopGuard = RunningScript.Guard;
 
     /// <summary>
     /// Starts the script, waits until <paramref name="ready"/> holds, then stops it from another thread (as Ctrl+C does):

@@ -94,9 +94,11 @@ public sealed class FaultTests : ReliabilityTest
     [Fact]
     public void ATimedOutAttemptIsRetried()
     {
-        Fake.Enqueue(FakeResponse.Stall(TimeSpan.FromSeconds(20)));
+        // The first attempt is never answered; the retry must be answered within the same -TimeoutSec, so that is
+        // 5 s (a margin for a loaded machine; the transport has no clock to inject yet).
+        Fake.Enqueue(FakeResponse.Hold());
 
-        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 1 -Verbose");
+        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 5 -Verbose");
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Equal(2, Fake.ApiRequests.Count);
@@ -107,10 +109,11 @@ public sealed class FaultTests : ReliabilityTest
     [Fact]
     public void ASlowTricklingBodyWithinTheTimeoutIsSavedWhole()
     {
+        // About 0.6 s of trickling against a minute's timeout: whole however slow the machine.
         Fake.Enqueue(FakeResponse.Trickle(512, TimeSpan.FromMilliseconds(40), customize: s => s.PadImageTo = 6_000));
 
         var clock = Stopwatch.StartNew();
-        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 5");
+        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 60");
         clock.Stop();
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
@@ -124,13 +127,15 @@ public sealed class FaultTests : ReliabilityTest
     [Fact]
     public void ATricklingBodyThatOutlastsTheTimeoutLeavesNoPartialFile()
     {
-        Fake.Enqueue(FakeResponse.Trickle(1024, TimeSpan.FromMilliseconds(100), customize: s => s.PadImageTo = 60_000));
+        // Headers and a first chunk at once, then ten minutes of silence. The headers must arrive within -TimeoutSec
+        // for the error to say "started answering", so that is 5 s (the transport has no clock to inject yet).
+        Fake.Enqueue(FakeResponse.Trickle(1024, TimeSpan.FromMinutes(10), customize: s => s.PadImageTo = 60_000));
 
-        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 1 -MaxRetries 0");
+        ScriptResult r = RunChecked("New-OpenAIImage 'a fox' -OutFile fox.png -TimeoutSec 5 -MaxRetries 0");
 
         Assert.Single(Fake.ApiRequests);
         dynamic ex = AssertApiError(r, "Timeout", ErrorCategory.OperationTimeout, "a fox");
-        Assert.Contains("started answering but did not finish within 1 s", (string)ex.Message);
+        Assert.Contains("started answering but did not finish within 5 s", (string)ex.Message);
         Assert.Equal(200, (int)ex.StatusCode);
         Assert.Empty(FilesInTemp());
     }

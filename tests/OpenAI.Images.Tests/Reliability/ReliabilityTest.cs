@@ -56,7 +56,7 @@ public abstract class ReliabilityTest : EngineTest
         var wait = System.Diagnostics.Stopwatch.StartNew();
         while (Fake.InFlight > 0)
         {
-            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), $"{Fake.InFlight} request(s) still open at the server");
+            Assert.True(wait.Elapsed < RunningScript.Guard, $"{Fake.InFlight} request(s) still open at the server");
             System.Threading.Thread.Sleep(10);
         }
     }
