@@ -93,6 +93,15 @@ Describe 'Batches' {
             }
         }
 
+        # Four prompts, all held, then answered in the given order.
+        function Invoke-AnsweredInOrder([string] $Parameters, [string[]] $Order) {
+            Add-FakeResponse @{ kind = 'hold'; count = 4 }
+            $batch = Start-Batch "1..4 | ForEach-Object { 'p{0:00}' -f `$_ } | New-OpenAIImage $Parameters"
+            Wait-Until { (Get-FakeStats).held -eq 4 } 'four requests held' $batch
+            Send-Answer $batch $Order
+            Complete-Batch $batch
+        }
+
         # Holds every request; N are held and no more arrive until one is answered, which lets exactly one more in.
         function Assert-InFlightLimit([int] $Limit, [int] $Prompts, [string] $Parameters) {
             Add-FakeResponse @{ kind = 'hold'; count = $Prompts }
@@ -135,22 +144,14 @@ Describe 'Batches' {
         }
 
         It 'keeps input order when later requests are answered first' {
-            Add-FakeResponse @{ kind = 'hold'; count = 4 }
-            $batch = Start-Batch "1..4 | ForEach-Object { 'p{0:00}' -f `$_ } | New-OpenAIImage -OutputDirectory ."
-            Wait-Until { (Get-FakeStats).held -eq 4 } 'four requests held' $batch
-            Send-Answer $batch 'p04', 'p03', 'p02', 'p01'
-            $run = Complete-Batch $batch
+            $run = Invoke-AnsweredInOrder '-OutputDirectory .' 'p04', 'p03', 'p02', 'p01'
 
             $run.Output.Prompt | Should -Be @(Get-Prompts 4)
             $run.Output | ForEach-Object { $_.File.FullName | Should -Exist }
         }
 
         It 'writes each as it finishes with -Unordered' {
-            Add-FakeResponse @{ kind = 'hold'; count = 4 }
-            $batch = Start-Batch "1..4 | ForEach-Object { 'p{0:00}' -f `$_ } | New-OpenAIImage -Unordered"
-            Wait-Until { (Get-FakeStats).held -eq 4 } 'four requests held' $batch
-            Send-Answer $batch 'p03', 'p01', 'p04', 'p02'
-            $run = Complete-Batch $batch
+            $run = Invoke-AnsweredInOrder '-Unordered' 'p03', 'p01', 'p04', 'p02'
 
             $run.Output.Prompt | Should -Be @('p03', 'p01', 'p04', 'p02')
         }
