@@ -14,7 +14,7 @@ function Set-BatchSeam {
 function Set-FakeBatch {
     param([int] $PollsUntilDone = 3, [string] $FinalStatus = 'completed', [object] $Server = $FakeApi)
     $body = @{ pollsUntilDone = $PollsUntilDone; finalStatus = $FinalStatus } | ConvertTo-Json -Compress
-    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/batches" -ContentType 'application/json' -Body $body -NoProxy -TimeoutSec 30
+    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/batches" -ContentType 'application/json' -Body $body -NoProxy -TimeoutSec 60
 }
 
 # The batch input files uploaded to the fake (purpose batch), each as an array of parsed JSONL lines.

@@ -345,7 +345,7 @@ function Get-FakePool {
 function Close-FakeProcess([object] $Server) {
     # POST /_fake/shutdown, then closes its stdin (either stops it), and waits for it to exit.
     try {
-        $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/shutdown" -NoProxy -TimeoutSec 10
+        $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/shutdown" -NoProxy -TimeoutSec 60
     }
     catch {
         Write-Verbose "The fake did not answer /_fake/shutdown: $_"
@@ -410,8 +410,8 @@ function New-FakeServer {
         try {
             # Back to the state of a new process: /_fake/reset forgets requests, queue, chaos, latency, the in-flight
             # high-water mark, files and batches; the batch behaviour goes back to the defaults (3 polls, completed).
-            $null = Invoke-RestMethod -Method Post -Uri "$($idle.Root)/_fake/reset" -NoProxy -TimeoutSec 30
-            $null = Invoke-RestMethod -Method Post -Uri "$($idle.Root)/_fake/batches" -ContentType 'application/json' -Body '{"pollsUntilDone":3,"finalStatus":"completed"}' -NoProxy -TimeoutSec 30
+            $null = Invoke-RestMethod -Method Post -Uri "$($idle.Root)/_fake/reset" -NoProxy -TimeoutSec 60
+            $null = Invoke-RestMethod -Method Post -Uri "$($idle.Root)/_fake/batches" -ContentType 'application/json' -Body '{"pollsUntilDone":3,"finalStatus":"completed"}' -NoProxy -TimeoutSec 60
             $servers.Add($idle)
         }
         catch {

@@ -129,7 +129,7 @@ function Reset-Fake {
     [CmdletBinding()]
     param([object] $Server = $FakeApi)
 
-    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/reset" -NoProxy -TimeoutSec 30
+    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/reset" -NoProxy -TimeoutSec 60
 }
 
 function Add-FakeResponse {
@@ -146,7 +146,7 @@ function Add-FakeResponse {
     )
 
     $body = ConvertTo-Json -InputObject @($Entry) -Depth 10 -Compress
-    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/enqueue" -ContentType 'application/json' -Body $body -NoProxy -TimeoutSec 30
+    $null = Invoke-RestMethod -Method Post -Uri "$($Server.Root)/_fake/enqueue" -ContentType 'application/json' -Body $body -NoProxy -TimeoutSec 60
 }
 
 function Get-FakeRequest {
@@ -165,7 +165,7 @@ function Get-FakeRequest {
     )
 
     # Invoke-RestMethod writes a JSON array as ONE object (an empty one too): enumerate it, one request per object.
-    $all = Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 30
+    $all = Invoke-RestMethod -Method Get -Uri "$($Server.Root)/_fake/requests" -NoProxy -TimeoutSec 60
     foreach ($request in $all) {
         if ($Api -and $request.isDownload) { continue }
         if ($Download -and -not $request.isDownload) { continue }

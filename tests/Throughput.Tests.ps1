@@ -12,15 +12,15 @@ Describe 'Batches' {
 
         function Invoke-Fake([string] $Method, [string] $Route, [hashtable] $Body) {
             $json = if ($Body) { $Body | ConvertTo-Json -Compress -Depth 5 } else { '{}' }
-            Invoke-RestMethod -Method $Method -Uri "$($FakeApi.Root)/_fake/$Route" -ContentType 'application/json' -Body $json -NoProxy -TimeoutSec 30
+            Invoke-RestMethod -Method $Method -Uri "$($FakeApi.Root)/_fake/$Route" -ContentType 'application/json' -Body $json -NoProxy -TimeoutSec 60
         }
 
-        function Get-FakeStats { Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/stats" -NoProxy -TimeoutSec 30 }
+        function Get-FakeStats { Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/stats" -NoProxy -TimeoutSec 60 }
 
         # The recorded API requests, oldest first (the fake answers a JSON array, which Invoke-RestMethod writes as one
         # object: unroll it).
         function Get-ApiRequest {
-            @(Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/requests" -NoProxy -TimeoutSec 30 | ForEach-Object { $_ } | Where-Object { -not $_.isDownload })
+            @(Invoke-RestMethod -Method Get -Uri "$($FakeApi.Root)/_fake/requests" -NoProxy -TimeoutSec 60 | ForEach-Object { $_ } | Where-Object { -not $_.isDownload })
         }
 
         function Get-Prompts([int] $Count) {

@@ -251,7 +251,7 @@ public class ImageRouteTests
 
         Assert.Equal("first", (await server.WaitForRequestAsync(cancellationToken: Ct)).Parameter("prompt"));
 
-        Task<RecordedRequest> waiting = server.WaitForRequestAsync(r => r.Parameter("prompt") == "second", TimeSpan.FromSeconds(10), Ct);
+        Task<RecordedRequest> waiting = server.WaitForRequestAsync(r => r.Parameter("prompt") == "second", TimeSpan.FromMinutes(1), Ct);
         Assert.False(waiting.IsCompleted);
         (await client.PostAsync("images/generations", JsonBody("""{"prompt":"second"}"""), Ct)).Dispose();
         Assert.Equal("second", (await waiting).Parameter("prompt"));

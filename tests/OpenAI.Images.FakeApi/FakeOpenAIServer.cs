@@ -258,12 +258,12 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
 
     /// <summary>
     /// Waits until a recorded request matches <paramref name="predicate"/> (any request when null), including
-    /// ones recorded before the call. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/> (default 10 s).
+    /// ones recorded before the call. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/> (default a minute: a hang guard).
     /// </summary>
     public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool>? predicate = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
+        timer.CancelAfter(timeout ?? TimeSpan.FromMinutes(1));
         while (true)
         {
             Task signal;

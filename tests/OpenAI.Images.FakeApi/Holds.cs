@@ -43,7 +43,7 @@ public sealed partial class FakeOpenAIServer
         }
     }
 
-    /// <summary>The held requests, oldest first.</summary>
+    /// <summary>The held requests, oldest (lowest <see cref="RecordedRequest.Sequence"/>) first.</summary>
     public IReadOnlyList<RecordedRequest> HeldRequests
     {
         get
@@ -55,7 +55,7 @@ public sealed partial class FakeOpenAIServer
         }
     }
 
-    /// <summary>Releases the <paramref name="count"/> oldest held requests (all by default); returns how many.</summary>
+    /// <summary>Releases the <paramref name="count"/> oldest held requests (by sequence; all by default); returns how many.</summary>
     public int Release(int count = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -110,7 +110,9 @@ public sealed partial class FakeOpenAIServer
         var held = new HeldRequest(request);
         lock (_gate)
         {
-            _held.Add(held);
+            // In the order the requests arrived (their sequence), whatever order they reach the hold in.
+            int at = _held.FindIndex(h => h.Request.Sequence > request.Sequence);
+            _held.Insert(at < 0 ? _held.Count : at, held);
             _maxHeld = Math.Max(_maxHeld, _held.Count);
         }
 

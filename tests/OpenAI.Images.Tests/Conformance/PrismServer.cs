@@ -103,7 +103,7 @@ public sealed class PrismServer : IAsyncDisposable, IDisposable
     /// <summary>A client for this server. With an API key it sends <c>Authorization: Bearer &lt;key&gt;</c> on every request.</summary>
     public HttpClient CreateClient(string? apiKey = "sk-prism-conformance")
     {
-        var client = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
