@@ -364,7 +364,9 @@ public sealed class TransportTests : IDisposable
     [Fact]
     public async Task TheTimeoutCoversTheWholeAttemptIncludingTheBody()
     {
-        using var rig = new ClientRig(maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200));
+        // The in-process handler answers with headers at once, then the body stalls: the headers must come within the
+        // timeout for the message to say "started answering", so it is 2 s, not a fraction of one (no clock to inject).
+        using var rig = new ClientRig(maxRetries: 0, timeout: TimeSpan.FromSeconds(2));
         rig.Handler.Then(() => Replies.StallMidBody(60));
 
         OpenAIException ex = await FailsAsync(rig);
@@ -372,7 +374,7 @@ public sealed class TransportTests : IDisposable
         Assert.Equal(OpenAIErrorKind.Timeout, ex.Kind);
         Assert.Equal(200, ex.StatusCode);
         Assert.Equal(Replies.RequestId, ex.RequestId);
-        Assert.Contains("started answering but did not finish within 0.2 s", ex.Message);
+        Assert.Contains("started answering but did not finish within 2 s", ex.Message);
     }
 
     [Fact]
