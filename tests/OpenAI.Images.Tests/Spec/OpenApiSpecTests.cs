@@ -8,7 +8,7 @@ using YamlDotNet.RepresentationModel;
 namespace OpenAI.Images.Tests.Spec;
 
 /// <summary>
-/// Facts read by hand from shared/openapi/openai-openapi.yaml (OpenAI spec 2.3.0, commit f85dbe2), asserted
+/// Facts read by hand from openapi/openai-openapi.yaml (OpenAI spec 2.3.0, commit f85dbe2), asserted
 /// through <see cref="OpenApiSpec"/>. They prove the reader answers correctly (refs, anyOf branches, nullable),
 /// and they fail loudly when the spec file is replaced by one that changed a fact the module relies on.
 /// </summary>
