@@ -190,9 +190,10 @@ namespace OpenAI.Images.Imaging
             int[]? colourKey = null;
             if (trnsOffset >= 0)
             {
-                if (colourType == 3)
+                if (colourType == 3 && trnsLength <= paletteCount)
                 {
-                    for (int i = 0; i < Math.Min(trnsLength, 256); i++)
+                    // A tRNS longer than the palette is invalid; like libpng, ignore it rather than guess.
+                    for (int i = 0; i < trnsLength; i++)
                     {
                         palette![(i * 4) + 3] = png[trnsOffset + i];
                     }
