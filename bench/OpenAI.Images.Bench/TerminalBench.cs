@@ -31,32 +31,75 @@ internal static class TerminalBench
             Measure("kitty, RGB PNG (checked, sent as is)", runs, png, TerminalGraphicsProtocol.Kitty, options),
         };
         Console.WriteLine();
-        Console.WriteLine("| scenario | median ms | min ms | allocated MB per op | output KB |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("Stages of the Sixel render (RGB PNG), median ms:");
+        Stages(runs, png, options);
+        Console.WriteLine();
+        Console.WriteLine("| scenario | median ms | min ms | median CPU ms | allocated MB per op | output KB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         rows.ForEach(Console.WriteLine);
         return 0;
+    }
+
+    private static void Stages(int runs, byte[] png, TerminalImageOptions options)
+    {
+        var box = TerminalImageRenderer.SixelBox(1024, 1024, options);
+        byte[] scaled = TerminalImageRenderer.DecodeScaled(PngDecoder.Open(png, null), box.Width, box.Height, options.Background, default);
+        Time("chunks + CRC (Open)", runs, () => PngDecoder.Open(png, null));
+        Time("inflate + unfilter + RGBA rows", runs, () => PngDecoder.Open(png, null).Decode(new NoSink(), default));
+        Time("... + area scaling and compositing", runs, () => TerminalImageRenderer.DecodeScaled(PngDecoder.Open(png, null), box.Width, box.Height, options.Background, default));
+        Time("median cut (600x600)", runs, () => ColorQuantizer.Quantize(scaled, box.Width * box.Height, 256, out _));
+        Time("quantise + Sixel encoding (600x600)", runs, () => SixelEncoder.Encode(scaled, box.Width, box.Height));
+    }
+
+    private static void Time(string name, int runs, Action op)
+    {
+        op();
+        var times = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            op();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        Console.WriteLine($"  {name}: {times[times.Count / 2]:0.0} (min {times[0]:0.0})");
+    }
+
+    private sealed class NoSink : IPixelRowSink
+    {
+        public void AddRow(int y, byte[] rgba, int xStart, int xStep, int count)
+        {
+        }
     }
 
     private static string Measure(string name, int runs, byte[] file, TerminalGraphicsProtocol protocol, TerminalImageOptions options)
     {
         int length = TerminalImageRenderer.Render(new MemoryStream(file, false), protocol, options).Text.Length; // warm-up
         var times = new List<double>();
+        var cpu = new List<double>();
         var allocs = new List<long>();
+        using var process = Process.GetCurrentProcess();
         for (int i = 0; i < runs; i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             long before = GC.GetTotalAllocatedBytes(precise: true);
+            process.Refresh();
+            TimeSpan cpuBefore = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             TerminalImageRenderer.Render(new MemoryStream(file, false), protocol, options);
             sw.Stop();
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
             allocs.Add(GC.GetTotalAllocatedBytes(precise: true) - before);
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
 
         times.Sort();
+        cpu.Sort();
         allocs.Sort();
-        string row = $"| {name} | {times[times.Count / 2]:0.0} | {times[0]:0.0} | {allocs[allocs.Count / 2] / 1048576.0:0.00} | {length / 1024} |";
+        string row = $"| {name} | {times[times.Count / 2]:0.0} | {times[0]:0.0} | {cpu[cpu.Count / 2]:0} | {allocs[allocs.Count / 2] / 1048576.0:0.00} | {length / 1024} |";
         Console.WriteLine(row);
         return row;
     }

@@ -289,6 +289,33 @@ namespace OpenAI.Images.Terminal
                 throw new ArgumentException("The stream is not readable.", nameof(stream));
             }
 
+            if (stream.CanSeek)
+            {
+                // A file or memory stream: one array of the exact size, no growing copies.
+                long left = stream.Length - stream.Position;
+                if (left > MaxFileBytes)
+                {
+                    throw FileTooLarge(name);
+                }
+
+                var whole = new byte[Math.Max(0, left)];
+                int got = 0;
+                while (got < whole.Length)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int n = stream.Read(whole, got, Math.Min(whole.Length - got, 1 << 20));
+                    if (n <= 0)
+                    {
+                        Array.Resize(ref whole, got);
+                        break;
+                    }
+
+                    got += n;
+                }
+
+                return whole;
+            }
+
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
             while (true)
@@ -302,7 +329,7 @@ namespace OpenAI.Images.Terminal
 
                 if (buffer.Length + n > MaxFileBytes)
                 {
-                    throw new TerminalImageException(TerminalImageError.TooLarge, $"{Describe(name)} is over {MaxFileBytes / (1024 * 1024)} MB, too large to draw in the terminal.");
+                    throw FileTooLarge(name);
                 }
 
                 buffer.Write(chunk, 0, n);
@@ -310,6 +337,9 @@ namespace OpenAI.Images.Terminal
 
             return buffer.ToArray();
         }
+
+        private static TerminalImageException FileTooLarge(string? name) =>
+            new TerminalImageException(TerminalImageError.TooLarge, $"{Describe(name)} is over {MaxFileBytes / (1024 * 1024)} MB, too large to draw in the terminal.");
 
         internal static TerminalImageException TooLarge(long width, long height, string? name) =>
             new TerminalImageException(

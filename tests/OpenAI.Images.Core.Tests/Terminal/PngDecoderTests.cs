@@ -304,6 +304,16 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void ATrnsLongerThanThePaletteIsIgnoredAsLibpngDoes()
+    {
+        byte[] palette = { 10, 20, 30, 40, 50, 60 };
+        byte[] valid = DecodeFull(TestPng.Encode(2, 1, 3, 8, false, (x, y, c) => x, palette, trns: new byte[] { 0, 128 }));
+        byte[] invalid = DecodeFull(TestPng.Encode(2, 1, 3, 8, false, (x, y, c) => x, palette, trns: new byte[] { 0, 128, 7 }));
+        Assert.Equal(new byte[] { 10, 20, 30, 0, 40, 50, 60, 128 }, valid);
+        Assert.Equal(new byte[] { 10, 20, 30, 255, 40, 50, 60, 255 }, invalid);
+    }
+
+    [Fact]
     public void APaletteImageWithoutAPaletteIsCorruptData()
     {
         byte[] png = TestPng.Encode(2, 1, 3, 8, false, (x, y, c) => 0);

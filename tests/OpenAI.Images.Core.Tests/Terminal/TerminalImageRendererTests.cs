@@ -183,6 +183,21 @@ public class TerminalImageRendererTests
         Assert.Equal(TerminalImageError.Truncated, e.Reason);
     }
 
+    [Theory]
+    [InlineData(TerminalGraphicsProtocol.Sixel)]
+    [InlineData(TerminalGraphicsProtocol.Kitty)]
+    public void AForwardOnlyStreamGivesTheSameOutputAsASeekableOne(TerminalGraphicsProtocol protocol)
+    {
+        // Large enough that reading it takes several chunks; read from a position past 0, as a caller may.
+        byte[] png = TestPng.Encode(300, 200, 2, 8, false, (x, y, c) => (x * y) + c, compressionLevelHint: 0);
+        var options = new TerminalImageOptions { Columns = 10 };
+        var prefixed = new MemoryStream(new byte[] { 1, 2, 3 }.Concat(png).ToArray()) { Position = 3 };
+        string seekable = TerminalImageRenderer.Render(prefixed, protocol, options, TestContext.Current.CancellationToken).Text;
+        string forwardOnly = TerminalImageRenderer.Render(new OpenAI.Images.Core.Tests.Imaging.ForwardOnlyStream(new MemoryStream(png)), protocol, options, TestContext.Current.CancellationToken).Text;
+        Assert.Equal(Render(png, protocol, options).Text, seekable);
+        Assert.Equal(seekable, forwardOnly);
+    }
+
     [Fact]
     public void RenderingStopsWhenCancelled()
     {
@@ -323,7 +338,7 @@ public class TerminalImageRendererTests
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     internal static TerminalImage Render(byte[] file, TerminalGraphicsProtocol protocol, TerminalImageOptions options) =>
-        TerminalImageRenderer.Render(new MemoryStream(file, false), protocol, options);
+        TerminalImageRenderer.Render(new MemoryStream(file, false), protocol, options, TestContext.Current.CancellationToken);
 
     /// <summary>Reads half-block text back into an RGB image: the foreground of each cell is the upper pixel, the background the lower.</summary>
     private static byte[] ParseBlocks(string text, int width, int rows)
