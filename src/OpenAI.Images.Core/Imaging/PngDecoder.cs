@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Threading;
+using OpenAI.Images.IO;
 using OpenAI.Images.Terminal;
 
 namespace OpenAI.Images.Imaging
@@ -101,7 +102,7 @@ namespace OpenAI.Images.Imaging
                     throw Truncated(who, "before its end marker (IEND)");
                 }
 
-                uint length = ReadUInt32BE(png, position);
+                uint length = ImageInfo.ReadUInt32BE(png, position);
                 if (length > int.MaxValue || length > (uint)(png.Length - position - 12))
                 {
                     throw Truncated(who, "in the middle of a chunk");
@@ -110,7 +111,7 @@ namespace OpenAI.Images.Imaging
                 int type = position + 4;
                 int data = position + 8;
                 int size = (int)length;
-                uint expected = ReadUInt32BE(png, data + size);
+                uint expected = ImageInfo.ReadUInt32BE(png, data + size);
                 if (Crc32.Compute(png, type, size + 4) != expected)
                 {
                     throw new TerminalImageException(TerminalImageError.CorruptData, $"{who} is damaged: the CRC of its {ChunkName(png, type)} chunk does not match.");
@@ -124,10 +125,10 @@ namespace OpenAI.Images.Imaging
                         throw Corrupt(who, "its first chunk is not a valid header (IHDR)");
                     }
 
-                    uint w = ReadUInt32BE(png, data), h = ReadUInt32BE(png, data + 4);
+                    uint w = ImageInfo.ReadUInt32BE(png, data), h = ImageInfo.ReadUInt32BE(png, data + 4);
                     bitDepth = png[data + 8];
                     colourType = png[data + 9];
-                    if (w == 0 || h == 0 || png[data + 10] != 0 || png[data + 11] != 0 || png[data + 12] > 1 || !IsValidDepth(colourType, bitDepth))
+                    if (w == 0 || h == 0 || png[data + 10] != 0 || png[data + 11] != 0 || png[data + 12] > 1 || !ImageInfo.IsValidPngDepth(colourType, bitDepth))
                     {
                         throw Corrupt(who, $"its header (IHDR) is invalid ({w}x{h}, colour type {colourType}, bit depth {bitDepth})");
                     }
@@ -251,7 +252,7 @@ namespace OpenAI.Images.Imaging
                             }
 
                             int filter = inflater.ReadByte();
-                            if (filter < 0 || !ReadExactly(inflater, current, rowBytes))
+                            if (filter < 0 || !PngTransparency.ReadExactly(inflater, current, rowBytes))
                             {
                                 throw Corrupt(who, "its image data ends before the last row");
                             }
@@ -412,19 +413,6 @@ namespace OpenAI.Images.Imaging
 
         private static byte To8(int sample16) => (byte)(((sample16 * 255) + 32767) / 65535);
 
-        private static bool IsValidDepth(int colourType, int bitDepth)
-        {
-            switch (colourType)
-            {
-                case 0: return bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
-                case 3: return bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;
-                case 2:
-                case 4:
-                case 6: return bitDepth == 8 || bitDepth == 16;
-                default: return false;
-            }
-        }
-
         private static TerminalImageException Truncated(string who, string where) =>
             new TerminalImageException(TerminalImageError.Truncated, $"{who} is cut short: the PNG ends {where}.");
 
@@ -446,28 +434,8 @@ namespace OpenAI.Images.Imaging
         private static bool IsType(byte[] png, int offset, string type) =>
             png[offset] == type[0] && png[offset + 1] == type[1] && png[offset + 2] == type[2] && png[offset + 3] == type[3];
 
-        private static uint ReadUInt32BE(byte[] b, int offset) =>
-            ((uint)b[offset] << 24) | ((uint)b[offset + 1] << 16) | ((uint)b[offset + 2] << 8) | b[offset + 3];
-
-        private static bool ReadExactly(Stream stream, byte[] buffer, int count)
-        {
-            int offset = 0;
-            while (offset < count)
-            {
-                int read = stream.Read(buffer, offset, count - offset);
-                if (read <= 0)
-                {
-                    return false;
-                }
-
-                offset += read;
-            }
-
-            return true;
-        }
-
         /// <summary>The IDAT chunks' data, read in order as one stream, without copying them together.</summary>
-        private sealed class SegmentStream : Stream
+        private sealed class SegmentStream : ReadOnlyStream
         {
             private readonly byte[] _data;
             private readonly List<(int Offset, int Length)> _segments;
@@ -479,16 +447,6 @@ namespace OpenAI.Images.Imaging
                 _data = data;
                 _segments = segments;
             }
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -510,16 +468,6 @@ namespace OpenAI.Images.Imaging
 
                 return 0;
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
