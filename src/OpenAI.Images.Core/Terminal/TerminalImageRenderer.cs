@@ -19,6 +19,12 @@ namespace OpenAI.Images.Terminal
         /// <summary>The most base64 characters in one kitty graphics escape sequence (the protocol's limit).</summary>
         internal const int KittyChunkLength = 4096;
 
+        /// <summary>
+        /// The most pixels a Sixel or block image is scaled to (2048x2048 worth): far beyond any terminal window, and it
+        /// bounds the scaler's memory (an interlaced PNG keeps 32 bytes of accumulators per target pixel).
+        /// </summary>
+        internal const long MaxScaledPixels = 1L << 22;
+
         private const long MaxFileBytes = 512L * 1024 * 1024;
         private const int MaxColumns = 4096;
         private const int MaxCellPixels = 512;
@@ -106,22 +112,25 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>
         /// The pixel size Sixel draws at, and the cells it covers: <c>Columns*CellWidth</c> wide and the height that keeps
-        /// the aspect ratio, or MaxRows cells high (and narrower) when that is less; never over 16384 pixels either way.
+        /// the aspect ratio, or MaxRows cells high (and narrower) when that is less; never over 16384 pixels either way
+        /// nor over <see cref="MaxScaledPixels"/> in all.
         /// </summary>
         internal static PixelBox SixelBox(int width, int height, TerminalImageOptions options)
         {
-            int maxRows = Math.Max(1, MaxDimension / options.CellHeight);
-            if (options.MaxRows.HasValue)
+            long maxHeight = Math.Min(MaxDimension, (long)(options.MaxRows ?? int.MaxValue) * options.CellHeight);
+            long w = Math.Min((long)options.Columns * options.CellWidth, MaxDimension);
+            long h = Math.Max(1, RoundDiv(w * height, width));
+            if (h > maxHeight)
             {
-                maxRows = Math.Min(maxRows, options.MaxRows.Value);
+                h = maxHeight;
+                w = Math.Max(1, RoundDiv(h * width, height));
             }
 
-            long w = Math.Min((long)options.Columns * options.CellWidth, MaxDimension / options.CellWidth * options.CellWidth);
-            long h = Math.Max(1, RoundDiv(w * height, width));
-            if (h > (long)maxRows * options.CellHeight)
+            if (w * h > MaxScaledPixels)
             {
-                h = (long)maxRows * options.CellHeight;
-                w = Math.Max(1, RoundDiv(h * width, height));
+                double shrink = Math.Sqrt((double)MaxScaledPixels / (w * h));
+                w = Math.Max(1, (long)(w * shrink));
+                h = Math.Min(Math.Max(1, RoundDiv(w * height, width)), MaxScaledPixels / w);
             }
 
             return new PixelBox((int)w, (int)h, (int)((w + options.CellWidth - 1) / options.CellWidth), (int)((h + options.CellHeight - 1) / options.CellHeight));
@@ -129,22 +138,25 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>
         /// The pixel size half blocks draw at: <c>Columns</c> wide, two pixels a row, each pixel a half cell
-        /// (CellWidth x CellHeight/2), as many rows as keep the aspect ratio (at least 1), or MaxRows rows (and narrower).
+        /// (CellWidth x CellHeight/2), as many rows as keep the aspect ratio (at least 1), or MaxRows rows (and
+        /// narrower) when that is less; never over <see cref="MaxScaledPixels"/> pixels in all.
         /// </summary>
         internal static PixelBox BlockBox(int width, int height, TerminalImageOptions options)
         {
-            int maxRows = Math.Max(1, MaxDimension / 2);
-            if (options.MaxRows.HasValue)
-            {
-                maxRows = Math.Min(maxRows, options.MaxRows.Value);
-            }
-
+            long maxRows = Math.Min(MaxDimension / 2, options.MaxRows ?? int.MaxValue);
             long columns = options.Columns;
             long rows = Math.Max(1, RoundDiv(columns * options.CellWidth * height, (long)width * options.CellHeight));
             if (rows > maxRows)
             {
                 rows = maxRows;
                 columns = Math.Max(1, RoundDiv(rows * options.CellHeight * width, (long)height * options.CellWidth));
+            }
+
+            if (columns * rows * 2 > MaxScaledPixels)
+            {
+                double shrink = Math.Sqrt((double)MaxScaledPixels / (columns * rows * 2));
+                columns = Math.Max(1, (long)(columns * shrink));
+                rows = Math.Min(Math.Max(1, RoundDiv(columns * options.CellWidth * height, (long)width * options.CellHeight)), MaxScaledPixels / (2 * columns));
             }
 
             return new PixelBox((int)columns, (int)(rows * 2), (int)columns, (int)rows);

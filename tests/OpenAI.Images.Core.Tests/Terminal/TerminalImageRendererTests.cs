@@ -118,6 +118,17 @@ public class TerminalImageRendererTests
         Assert.Equal((pw, ph, cols, rows), (box.Width, box.Height, box.Columns, box.Rows));
     }
 
+    [Fact]
+    public void HugeTargetsAreCappedAtFourMegapixelsKeepingTheAspectRatio()
+    {
+        var sixel = TerminalImageRenderer.SixelBox(4096, 4096, new TerminalImageOptions { Columns = 4096, CellWidth = 4, CellHeight = 8 });
+        Assert.Equal((2048, 2048, 512, 256), (sixel.Width, sixel.Height, sixel.Columns, sixel.Rows));
+        var tall = TerminalImageRenderer.SixelBox(1000, 16000, new TerminalImageOptions { Columns = 1000, CellWidth = 16, CellHeight = 32 });
+        Assert.Equal((512, 8192, 32, 256), (tall.Width, tall.Height, tall.Columns, tall.Rows)); // 16384 high (1024 wide) is still 16 MP: halved
+        var blocks = TerminalImageRenderer.BlockBox(4096, 4096, new TerminalImageOptions { Columns = 4096 });
+        Assert.Equal((2048, 2048, 1024), (blocks.Width, blocks.Height, blocks.Rows));
+    }
+
     [Theory]
     [InlineData(1024, 1024, 60, null, 60, 60, 30)]
     [InlineData(1536, 1024, 60, null, 60, 40, 20)]
