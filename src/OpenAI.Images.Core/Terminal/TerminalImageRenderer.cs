@@ -182,6 +182,11 @@ namespace OpenAI.Images.Terminal
                 throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows.Value, "MaxRows must be at least 1.");
             }
 
+            if (options.KittyImageId.HasValue && options.KittyImageId.Value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.KittyImageId.Value, "KittyImageId must be at least 1 (kitty reads 0 as no id).");
+            }
+
             if (options.CellWidth < 1 || options.CellWidth > MaxCellPixels || options.CellHeight < 1 || options.CellHeight > MaxCellPixels)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), $"{options.CellWidth}x{options.CellHeight}", $"The cell size must be between 1 and {MaxCellPixels} pixels each way.");
@@ -241,31 +246,31 @@ namespace OpenAI.Images.Terminal
         private static TerminalImage Kitty(byte[] png, (int Width, int Height) size, TerminalImageOptions options)
         {
             (int columns, int rows) = CellBox(size.Width, size.Height, options);
-            string data = Convert.ToBase64String(png);
-            var text = new StringBuilder(data.Length + (data.Length / KittyChunkLength * 16) + 96);
-            for (int offset = 0; offset < data.Length || offset == 0; offset += KittyChunkLength)
+            const int ChunkBytes = KittyChunkLength / 4 * 3; // 3072 bytes are exactly 4096 base64 characters
+            int chunks = Math.Max(1, (png.Length + ChunkBytes - 1) / ChunkBytes);
+            var text = new CharBuffer(((png.Length + 2) / 3 * 4) + (chunks * 16) + 80);
+            for (int chunk = 0; chunk < chunks; chunk++)
             {
-                int length = Math.Min(KittyChunkLength, data.Length - offset);
-                bool last = offset + length >= data.Length;
+                int offset = chunk * ChunkBytes;
                 text.Append("\u001b_G");
-                if (offset == 0)
+                if (chunk == 0)
                 {
-                    text.Append("a=T,f=100,t=d,c=").Append(columns.ToString(CultureInfo.InvariantCulture))
-                        .Append(",r=").Append(rows.ToString(CultureInfo.InvariantCulture));
+                    text.Append("a=T,f=100,t=d,c=");
+                    text.Append(columns);
+                    text.Append(",r=");
+                    text.Append(rows);
                     if (options.KittyImageId.HasValue)
                     {
-                        text.Append(",i=").Append(options.KittyImageId.Value.ToString(CultureInfo.InvariantCulture));
+                        text.Append(",i=");
+                        text.Append(options.KittyImageId.Value.ToString(CultureInfo.InvariantCulture));
                     }
-
-                    text.Append(",q=2,");
-                }
-                else
-                {
-                    // Continuation chunks carry only m (and q, which kitty wants repeated to stay quiet).
-                    text.Append("q=2,");
                 }
 
-                text.Append(last ? "m=0;" : "m=1;").Append(data, offset, length).Append("\u001b\\");
+                // Continuation chunks carry only m, and q, which kitty wants repeated to stay quiet (kitty#3375).
+                text.Append(chunk == 0 ? ",q=2," : "q=2,");
+                text.Append(chunk == chunks - 1 ? "m=0;" : "m=1;");
+                text.AppendBase64(png, offset, Math.Min(ChunkBytes, png.Length - offset));
+                text.Append("\u001b\\");
             }
 
             text.Append('\n');
@@ -275,20 +280,24 @@ namespace OpenAI.Images.Terminal
         private static TerminalImage ITerm(byte[] file, (int Width, int Height) size, TerminalImageOptions options)
         {
             (int columns, int rows) = CellBox(size.Width, size.Height, options);
-            var text = new StringBuilder(((file.Length + 2) / 3 * 4) + 160);
+            var text = new CharBuffer(((file.Length + 2) / 3 * 4) + 160);
             text.Append("\u001b]1337;File=");
             if (!string.IsNullOrEmpty(options.Name))
             {
-                text.Append("name=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Name))).Append(';');
+                text.Append("name=");
+                text.Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Name)));
+                text.Append(';');
             }
 
-            text.Append("size=").Append(file.Length.ToString(CultureInfo.InvariantCulture))
-                .Append(";width=").Append(columns.ToString(CultureInfo.InvariantCulture))
-                .Append(";height=").Append(rows.ToString(CultureInfo.InvariantCulture))
-                .Append(";preserveAspectRatio=1;inline=1:")
-                .Append(Convert.ToBase64String(file))
-                .Append('\a')
-                .Append('\n');
+            text.Append("size=");
+            text.Append(file.Length);
+            text.Append(";width=");
+            text.Append(columns);
+            text.Append(";height=");
+            text.Append(rows);
+            text.Append(";preserveAspectRatio=1;inline=1:");
+            text.AppendBase64(file, 0, file.Length);
+            text.Append("\a\n");
             return new TerminalImage(text.ToString(), columns, rows, TerminalGraphicsProtocol.ITerm);
         }
 

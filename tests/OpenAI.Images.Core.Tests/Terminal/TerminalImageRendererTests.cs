@@ -152,6 +152,14 @@ public class TerminalImageRendererTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Render(TestAssets.Bytes("sample-8x8.png"), TerminalGraphicsProtocol.Blocks, options));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void KittyIdsStartAtOne(int id)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Render(TestAssets.Bytes("sample-8x8.png"), TerminalGraphicsProtocol.Kitty, new TerminalImageOptions { KittyImageId = id }));
+    }
+
     [Fact]
     public void AutoIsNotAProtocolToRenderWith()
     {
