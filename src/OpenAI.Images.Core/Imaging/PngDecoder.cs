@@ -29,6 +29,12 @@ namespace OpenAI.Images.Imaging
     /// </summary>
     internal sealed class PngDecoder
     {
+#if NET
+        private const bool HasZLibStream = true;
+#else
+        private const bool HasZLibStream = false;
+#endif
+
         private static readonly int[] Adam7X = { 0, 4, 0, 2, 0, 1, 0 };
         private static readonly int[] Adam7Y = { 0, 0, 4, 0, 2, 0, 1 };
         private static readonly int[] Adam7Dx = { 8, 8, 4, 4, 2, 2, 1 };
@@ -217,7 +223,13 @@ namespace OpenAI.Images.Imaging
         /// Holds two filtered rows and one RGBA row at a time.
         /// </summary>
         /// <exception cref="TerminalImageException">Bad zlib data, a bad filter type, data that ends early, or a palette index out of range.</exception>
-        public void Decode(IPixelRowSink sink, CancellationToken cancellationToken)
+        public void Decode(IPixelRowSink sink, CancellationToken cancellationToken) => Decode(sink, cancellationToken, rawDeflate: !HasZLibStream);
+
+        /// <summary>
+        /// As <see cref="Decode(IPixelRowSink, CancellationToken)"/>; <paramref name="rawDeflate"/> chooses the .NET
+        /// Framework path (check the zlib header, inflate the raw deflate data after it), which tests run on .NET too.
+        /// </summary>
+        internal void Decode(IPixelRowSink sink, CancellationToken cancellationToken, bool rawDeflate)
         {
             string who = TerminalImageRenderer.Describe(_name);
             int bitsPerPixel = Channels * BitDepth;
@@ -228,7 +240,7 @@ namespace OpenAI.Images.Imaging
             var rgba = new byte[(long)Width * 4];
             try
             {
-                using (Stream inflater = OpenInflater(who))
+                using (Stream inflater = OpenInflater(who, rawDeflate))
                 {
                     int passes = Interlaced ? 7 : 1;
                     for (int pass = 0; pass < passes; pass++)
@@ -277,14 +289,19 @@ namespace OpenAI.Images.Imaging
             }
         }
 
-        private Stream OpenInflater(string who)
+        private Stream OpenInflater(string who, bool rawDeflate)
         {
             var compressed = new SegmentStream(_png, _idat);
 #if NET
-            return new ZLibStream(compressed, CompressionMode.Decompress);
-#else
-            // .NET Framework has no ZLibStream: check the 2-byte zlib header (deflate, no preset dictionary) and
-            // inflate the raw deflate data after it.
+            if (!rawDeflate)
+            {
+                return new ZLibStream(compressed, CompressionMode.Decompress);
+            }
+#endif
+
+            // .NET Framework has no ZLibStream: check the 2-byte zlib header (deflate, a window of at most 32 KB, no
+            // preset dictionary, the check bits) and inflate the raw deflate data after it. The Adler-32 at the end
+            // is not checked there; every chunk's CRC already was.
             int cmf = compressed.ReadByte(), flg = compressed.ReadByte();
             if (cmf < 0 || flg < 0 || (cmf & 0x0F) != 8 || (cmf >> 4) > 7 || ((cmf << 8) | flg) % 31 != 0 || (flg & 0x20) != 0)
             {
@@ -292,7 +309,6 @@ namespace OpenAI.Images.Imaging
             }
 
             return new DeflateStream(compressed, CompressionMode.Decompress);
-#endif
         }
 
         /// <summary>Converts one unfiltered row of <paramref name="count"/> pixels to 8-bit straight RGBA.</summary>

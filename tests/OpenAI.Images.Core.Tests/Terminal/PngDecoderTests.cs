@@ -67,6 +67,11 @@ public class PngDecoderTests
 
         byte[] png = TestPng.Encode(width, height, colourType, bitDepth, interlaced, sample, palette, trns, idatChunkSize: 17);
         byte[] decoded = DecodeFull(png);
+
+        // The .NET Framework path (zlib header checked by hand, then DeflateStream) must read the same pixels.
+        var framework = new Capture(width, height);
+        PngDecoder.Open(png, null).Decode(framework, TestContext.Current.CancellationToken, rawDeflate: true);
+        Assert.Equal(decoded, framework.Pixels);
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x++)
@@ -275,6 +280,14 @@ public class PngDecoderTests
         PngDecoder decoder = PngDecoder.Open(png, null); // the chunks are well formed ...
         var e = Assert.Throws<TerminalImageException>(() => decoder.Decode(new Capture(4, 4), CancellationToken.None)); // ... the zlib data is not
         Assert.Equal(TerminalImageError.CorruptData, e.Reason);
+        var framework = Assert.Throws<TerminalImageException>(() => PngDecoder.Open(png, null).Decode(new Capture(4, 4), CancellationToken.None, rawDeflate: true));
+        Assert.Equal(TerminalImageError.CorruptData, framework.Reason);
+        Assert.Contains("zlib header", framework.Message);
+
+        // A valid zlib header over data that is not deflate: DeflateStream's own error, as CorruptData.
+        byte[] badDeflate = TestPng.Assemble(new[] { ("IHDR", ihdr), ("IDAT", new byte[] { 0x78, 0x9C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }), ("IEND", Array.Empty<byte>()) });
+        Assert.Equal(TerminalImageError.CorruptData, Assert.Throws<TerminalImageException>(() => PngDecoder.Open(badDeflate, null).Decode(new Capture(4, 4), CancellationToken.None, rawDeflate: true)).Reason);
+        Assert.Equal(TerminalImageError.CorruptData, Assert.Throws<TerminalImageException>(() => PngDecoder.Open(badDeflate, null).Decode(new Capture(4, 4), CancellationToken.None)).Reason);
     }
 
     [Fact]
