@@ -328,6 +328,7 @@ public class TerminalImageRendererTests
             }
 
             double mean = (double)error / (bw * bh * 3);
+            TestContext.Current.TestOutputHelper?.WriteLine($"Sixel round trip: {bw}x{bh}, {Regex.Matches(image.Text, @"#\d+;2;").Count} colours, mean error {mean:0.00} of 255 per channel");
             Assert.True(mean < 8, $"mean error {mean:0.00} of 255 per channel");
         }
         finally
