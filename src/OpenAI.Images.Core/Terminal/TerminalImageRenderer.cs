@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
+using OpenAI.Images.IO;
 using OpenAI.Images.Imaging;
 
 namespace OpenAI.Images.Terminal
@@ -337,7 +338,8 @@ namespace OpenAI.Images.Terminal
                 return whole;
             }
 
-            using var buffer = new MemoryStream();
+            // A pipe or network stream: 64 KB blocks, copied once into the final array (no doubling copies).
+            using var buffer = new ChunkedBufferStream();
             var chunk = new byte[81920];
             while (true)
             {
