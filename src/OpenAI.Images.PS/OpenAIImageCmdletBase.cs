@@ -101,14 +101,14 @@ namespace OpenAI.Images.PowerShell
         {
             request.Model = Model ?? DefaultModelFor(request.Operation);
             request.Count = Count;
-            request.ResponseFormat = Lower(ResponseFormat);
+            request.ResponseFormat = Normalize(nameof(ResponseFormat), ResponseFormat);
             request.User = User;
             request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             return request;
         }
 
-        /// <summary>Enum values go to the API in lower case (ValidateSet accepts any case).</summary>
-        protected static string? Lower(string? value) => value?.ToLowerInvariant();
+        /// <summary>A value the module knows goes to the API in its own spelling (lower case); any other value goes as given.</summary>
+        protected static string? Normalize(string parameter, string? value) => ModelCatalog.Normalize(parameter, value);
 
         /// <inheritdoc />
         protected override void BeginProcessing()

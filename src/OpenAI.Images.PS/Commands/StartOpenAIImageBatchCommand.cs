@@ -55,9 +55,9 @@ namespace OpenAI.Images.PowerShell.Commands
         [ArgumentCompleter(typeof(SizeCompleter))]
         public string? Size { get; set; }
 
-        /// <summary>standard, hd, low, medium, high or auto.</summary>
+        /// <summary>low, medium, high, auto; xhigh and max on the 2.5 and 2.6 models; standard and hd on dall-e-3 (any value for a model the module does not know).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("standard", "hd", "low", "medium", "high", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Quality { get; set; }
 
         /// <summary>How many images per request, 1-10.</summary>
@@ -68,22 +68,22 @@ namespace OpenAI.Images.PowerShell.Commands
 
         /// <summary>vivid or natural (dall-e-3).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("vivid", "natural")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Style { get; set; }
 
         /// <summary>low or auto (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("low", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Moderation { get; set; }
 
         /// <summary>transparent, opaque or auto (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("transparent", "opaque", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Background { get; set; }
 
         /// <summary>png, jpeg or webp (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("png", "jpeg", "webp")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? OutputFormat { get; set; }
 
         /// <summary>0-100 compression for jpeg and webp output.</summary>
@@ -93,7 +93,7 @@ namespace OpenAI.Images.PowerShell.Commands
 
         /// <summary>high or low: how closely an edit keeps the input's features.</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("high", "low")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? InputFidelity { get; set; }
 
         /// <summary>An end-user id for abuse monitoring.</summary>
@@ -172,7 +172,7 @@ namespace OpenAI.Images.PowerShell.Commands
             string[]? given = LiteralPath ?? Path;
             if (given != null)
             {
-                var edit = new ImageEditRequest { InputFidelity = Lower(InputFidelity) };
+                var edit = new ImageEditRequest { InputFidelity = ModelCatalog.Normalize(nameof(InputFidelity), InputFidelity) };
                 int before = _resolveErrors;
                 List<string> files = ResolveInputFiles(given, LiteralPath != null);
                 if (files.Count == 0 || _resolveErrors > before)
@@ -215,7 +215,7 @@ namespace OpenAI.Images.PowerShell.Commands
                     return;
                 }
 
-                request = new ImageGenerationRequest { Style = Lower(Style), Moderation = Lower(Moderation) };
+                request = new ImageGenerationRequest { Style = ModelCatalog.Normalize(nameof(Style), Style), Moderation = ModelCatalog.Normalize(nameof(Moderation), Moderation) };
             }
 
             request.Prompt = Prompt;
@@ -223,9 +223,9 @@ namespace OpenAI.Images.PowerShell.Commands
             request.Count = Count;
             request.Size = Size;
             request.User = User;
-            request.Quality = Lower(Quality);
-            request.Background = Lower(Background);
-            request.OutputFormat = Lower(OutputFormat);
+            request.Quality = ModelCatalog.Normalize(nameof(Quality), Quality);
+            request.Background = ModelCatalog.Normalize(nameof(Background), Background);
+            request.OutputFormat = ModelCatalog.Normalize(nameof(OutputFormat), OutputFormat);
             request.OutputCompression = OutputCompression;
             request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             if (request is ImageEditRequest && (Style != null || Moderation != null))
@@ -278,8 +278,6 @@ namespace OpenAI.Images.PowerShell.Commands
             _invalid++;
             WriteError(ErrorRecords.From(ex, target));
         }
-
-        private static string? Lower(string? value) => value?.ToLowerInvariant();
 
         private ImageInputFile? ReadInput(string path)
         {
