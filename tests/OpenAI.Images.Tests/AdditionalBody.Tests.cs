@@ -185,9 +185,9 @@ public sealed class AdditionalBodyTests : EngineTest
         ScriptResult r = Run("'a', 'b' | Start-OpenAIImageBatch -JobPath bad.imagebatch.json -AdditionalBody @{ 3 = 'x' }");
 
         Assert.Equal(2, r.Errors.Count(e => e.FullyQualifiedErrorId.StartsWith("OpenAI.Validation.AdditionalBodyKeyNotString", StringComparison.Ordinal)));
-        Assert.StartsWith("OpenAI.Batch.InvalidRequests", r.Terminating?.FullyQualifiedErrorId);
+        Assert.Contains(r.AllErrors, e => e.FullyQualifiedErrorId.StartsWith("OpenAI.Batch.InvalidRequests", StringComparison.Ordinal));
         Assert.Empty(Fake.ApiRequests);
-        Assert.Empty(FilesInTemp().Where(f => !f.Contains(".config", StringComparison.Ordinal)));
+        Assert.DoesNotContain(FilesInTemp(), f => !f.Contains(".config", StringComparison.Ordinal));
     }
 
     private void RecordedRequestAssert(out FakeApi.RecordedRequest request) => request = Assert.Single(Fake.ApiRequests);

@@ -76,10 +76,10 @@ namespace OpenAI.Images
             Dictionary<string, object> sent = RequestBody.ModuleFields(request).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
             if (jsonBody && request is ImageEditRequest edit)
             {
-                sent["images"] = $"{edit.Images.Count} file id(s)";
+                sent["images"] = new Described($"{edit.Images.Count} file id(s)");
                 if (edit.Mask != null)
                 {
-                    sent["mask"] = "a file id";
+                    sent["mask"] = new Described("a file id");
                 }
             }
 
@@ -252,6 +252,16 @@ namespace OpenAI.Images
             JsonValue j => Shorten(j.ToJson()),
             _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
         };
+
+        /// <summary>A field the module sends that has no one value to show (a batch edit line's file ids).</summary>
+        private sealed class Described
+        {
+            private readonly string _text;
+
+            public Described(string text) => _text = text;
+
+            public override string ToString() => _text;
+        }
 
         private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
     }
