@@ -16,11 +16,12 @@ namespace OpenAI.Images.PowerShell.Commands
         private readonly List<string> _names = new List<string>();
         private OpenAIClientOptions? _options;
 
-        /// <summary>Model ids to show (wildcards allowed); default: every image model the server lists.</summary>
+        /// <summary>Model ids to show (wildcards allowed; tab completion offers the module's known models); default: every image model the server lists.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "Model")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.ModelCompleter))]
         public string[]? Name { get; set; }
 
         /// <inheritdoc />
