@@ -6,8 +6,7 @@
 # importing the bare assembly. PowerShell 7.4+ (Core) loads bin/net8.0; Windows PowerShell 5.1 (Desktop) loads
 # bin/net472. PowerShell 7.0-7.3 (.NET 5-7, which cannot load a net8.0 assembly) is refused by PowerShellVersion
 # with PowerShell's own message naming the version needed.
-# No FormatsToProcess either: OpenAI.Images.Format.ps1xml (beside this file) is loaded by the first cmdlet that writes
-# objects in a session (src/OpenAI.Images.PS/FormatViews.cs), so that importing the module does not pay for it.
+# The table and list views load the conventional way (FormatsToProcess): Get-Module lists them, Remove-Module removes them.
 @{
     RootModule           = if ($PSEdition -eq 'Core') { 'bin/net8.0/OpenAI.Images.dll' } else { 'bin/net472/OpenAI.Images.dll' }
     ModuleVersion        = '0.0.0'
@@ -19,6 +18,7 @@
     PowerShellVersion    = if ($PSEdition -eq 'Core') { '7.4' } else { '5.1' }
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('OpenAI.Images.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'New-OpenAIImage'

@@ -9,7 +9,7 @@
                server, the tests, and the module folder out/OpenAI.Images (manifest, loader, bin/net8.0,
                bin/net472, formats, help).
       Test     Build, then `dotnet test`, the README's test command: every xunit suite and every Pester 5 suite
-               (tests/*.Tests.ps1) on the repository's pwsh. .ci/run runs this task.
+               (tests/*.Tests.ps1) on the repository's pwsh. .ci/run runs the same command in a fresh clone.
       Pester   Build, then the Pester 5 suites only (tests/Invoke-PesterSuites.ps1: Pester 5.7.1 from NuGet, the
                repository's pwsh).
       Package  A Release build of the module (or -Configuration), laid out as out/package/OpenAI.Images/<version>/

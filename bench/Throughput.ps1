@@ -10,7 +10,8 @@
       - the same with one 429 (retry-after: 2) in the middle of the batch;
     then the cost of Import-Module OpenAI.Images (the manifest) against importing bin/net8.0/OpenAI.Images.dll alone,
     each in a fresh pwsh, best and median of -ImportRuns (interleaved, so both see the same machine load), and what the
-    first cmdlet that writes objects adds (it loads the format views, which the manifest leaves out of the import).
+    first cmdlet that writes formatted output adds. With -PSOpenAIPath, also PSOpenAI's import in the same runs, and the
+    ratio of OpenAI.Images' import plus first output to it (the goal: at most 0.5).
     Prints a markdown table. See docs/performance.md.
 
 .EXAMPLE
@@ -28,7 +29,9 @@ param(
     # precompiled pwsh people install: -ImportPwsh dotnet, <folder made by bench/New-ReadyToRunPwsh.ps1>/pwsh.dll
     [string[]] $ImportPwsh = @(),
     # Time the imports only.
-    [switch] $SkipThroughput
+    [switch] $SkipThroughput,
+    # A PSOpenAI module folder or manifest (e.g. from Save-PSResource PSOpenAI), imported in the same runs for comparison.
+    [string] $PSOpenAIPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -128,11 +131,18 @@ function Measure-Import([string] $Path, [string] $Then = '') {
     [double]($out | Select-Object -Last 1) / 1000
 }
 $firstUse = '$null = Get-OpenAIConfig | Out-String'
+$firstName = 'manifest, then the first formatted Get-OpenAIConfig'
 $kinds = [ordered]@{
-    'Import-Module OpenAI.Images (manifest)'                = @($manifest, '')
-    'Import-Module bin/net8.0/OpenAI.Images.dll'            = @($bareAssembly, '')
-    'manifest, then the first Get-OpenAIConfig (loads the views)' = @($manifest, $firstUse)
-    'bare assembly, then the same'                          = @($bareAssembly, $firstUse)
+    'Import-Module OpenAI.Images (manifest)'     = @($manifest, '')
+    'Import-Module bin/net8.0/OpenAI.Images.dll' = @($bareAssembly, '')
+    $firstName                                   = @($manifest, $firstUse)
+    'bare assembly, then the same'               = @($bareAssembly, $firstUse)
+}
+$psOpenAIName = $null
+if ($PSOpenAIPath) {
+    $psOpenAIManifest = if (Test-Path -LiteralPath $PSOpenAIPath -PathType Container) { Join-Path $PSOpenAIPath 'PSOpenAI.psd1' } else { $PSOpenAIPath }
+    $psOpenAIName = 'Import-Module PSOpenAI {0}' -f (Import-PowerShellDataFile -LiteralPath $psOpenAIManifest).ModuleVersion
+    $kinds[$psOpenAIName] = @($psOpenAIManifest, '')
 }
 foreach ($path in $CompareImport) {
     $kinds["Import-Module $path"] = @($path, '')
@@ -159,6 +169,12 @@ foreach ($name in $kinds.Keys) {
     $best = ($times[$name] | Measure-Object -Minimum).Minimum
     $median = Get-Median $times[$name]
     $rows.Add(('| {0} | {1:0} | {2:0.00}x | {3:0} | {4:0.00}x |' -f $name, $best, ($best / $bestBare), $median, ($median / $medianBare)))
+}
+if ($psOpenAIName) {
+    $rows.Add('')
+    $rows.Add(('OpenAI.Images import + first output / {0}: best {1:0.00}x, median {2:0.00}x (goal: at most 0.5x)' -f $psOpenAIName,
+            (($times[$firstName] | Measure-Object -Minimum).Minimum / ($times[$psOpenAIName] | Measure-Object -Minimum).Minimum),
+            ((Get-Median $times[$firstName]) / (Get-Median $times[$psOpenAIName]))))
 }
 foreach ($name in $kinds.Keys) {
     $rows.Add(('all runs, {0}: {1}' -f $name, (($times[$name] | ForEach-Object { '{0:0}' -f $_ }) -join ', ')))

@@ -20,6 +20,15 @@ Describe 'Edit-OpenAIImage' {
     }
 
     Context 'What it sends' {
+        It 'sends -Quality max to gpt-image-2.6-sunburst as a multipart field' {
+            $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+
+            $image = Edit-OpenAIImage -Prompt 'add a hat' -Path $photo -Model gpt-image-2.6-sunburst -Quality MAX
+
+            Get-FakeField (Get-FakeRequest)[0] 'quality' | Should -BeExactly 'max'
+            $image.Quality | Should -BeExactly 'max'
+        }
+
         It 'sends one image as the part "image" with its real file name, content type and bytes' {
             $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
 

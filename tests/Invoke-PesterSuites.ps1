@@ -65,7 +65,8 @@ $records = foreach ($test in $run.Tests) {
     $baseKey = "$file :: $written"
     $seen[$baseKey] = 1 + [int] $seen[$baseKey]
     $failure = $null
-    if ($test.Result -eq 'Failed') {
+    if ($test.Result -in 'Failed', 'Skipped') {
+        # A skipped test's record says why (Set-ItResult -Skipped -Because).
         $failure = (@($test.ErrorRecord | ForEach-Object { "$($_.Exception.Message)`n$($_.ScriptStackTrace)" }) -join "`n").Trim()
     }
     [ordered]@{

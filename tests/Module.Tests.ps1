@@ -77,23 +77,22 @@ Describe 'OpenAI.Images module' {
                         $failure = $_.ToString()
                     }
                     $commands = @(Get-Command -Module OpenAI.Images | ForEach-Object Name)
-                    $atImport = @(Get-FormatData -TypeName $types).Count
-                    $filesAtImport = (& $ours).Count
+                    $exportedFormats = @((Get-Module -Name OpenAI.Images).ExportedFormatFiles)
+                    $atImport = @(Get-FormatData -TypeName $types | ForEach-Object TypeNames | Sort-Object)
                     $list = Get-OpenAIConfig | Format-List | Out-String -Width 200
-                    $afterUse = @(Get-FormatData -TypeName $types | ForEach-Object TypeNames | Sort-Object)
-                    $null = Get-OpenAIConfig
                     Remove-Module -Name OpenAI.Images
+                    $afterRemove = @(Get-FormatData -TypeName $types).Count
                     Import-Module -Name $Path -ErrorAction Stop
                     $null = Get-OpenAIConfig
                     [pscustomobject]@{
-                        Warnings      = @($warnings | ForEach-Object { $_.ToString() })
-                        Failure       = $failure
-                        Commands      = $commands
-                        AtImport      = $atImport
-                        FilesAtImport = $filesAtImport
-                        AfterUse      = $afterUse
-                        Files         = @((& $ours).FileName)
-                        List          = $list
+                        Warnings        = @($warnings | ForEach-Object { $_.ToString() })
+                        Failure         = $failure
+                        Commands        = $commands
+                        ExportedFormats = $exportedFormats
+                        AtImport        = $atImport
+                        AfterRemove     = $afterRemove
+                        Files           = @((& $ours).FileName)
+                        List            = $list
                     }
                 } @($ModuleManifest, (New-TestFolder))
             }
@@ -137,14 +136,14 @@ Describe 'OpenAI.Images module' {
             Get-Command -Name New-OpenAIImage -Module OpenAI.Images | Should -Not -BeNullOrEmpty
         }
 
-        It 'loads its table views with the first cmdlet that writes objects, not at import, and only once' {
+        It 'loads its table views with the manifest (FormatsToProcess), removes them with the module, and loads them once' {
             # A fresh process: this session has run the module's cmdlets already.
             $result = Get-FreshImport
 
-            $result.AtImport | Should -Be 0 -Because 'Import-Module does not pay for the format file'
-            $result.FilesAtImport | Should -Be 0
-            $result.AfterUse | Should -Be @('OpenAI.Images.ImageBatchJob', 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo')
-            $result.Files | Should -Be @(Join-Path $ModuleFolder 'OpenAI.Images.Format.ps1xml') -Because 'three more calls and a re-import add it once'
+            $result.ExportedFormats | Should -Be @(Join-Path $ModuleFolder 'OpenAI.Images.Format.ps1xml')
+            $result.AtImport | Should -Be @('OpenAI.Images.ImageBatchJob', 'OpenAI.Images.ImageResult', 'OpenAI.Images.PowerShell.OpenAIConfigInfo')
+            $result.AfterRemove | Should -Be 0 -Because 'Remove-Module takes its views with it'
+            $result.Files | Should -Be @(Join-Path $ModuleFolder 'OpenAI.Images.Format.ps1xml') -Because 'a re-import adds the file once'
             # The module's list view (the key masked, with its source), not PowerShell's default list of properties.
             $result.List | Should -Match 'ApiKey\s+: sk-…cdef \(Environment: \$env:OPENAI_API_KEY\)'
             $result.List | Should -Not -Match 'sk-views-0123456789abcdef'

@@ -1,6 +1,6 @@
 #Requires -Version 7.4
-# Pester 5 suite for the API key in the REAL SecretManagement 1.1.2 + SecretStore 1.0.6 (../shared/psmodules), each
-# step in its own pwsh process, as users run them: store, use from a new process, rotate, remove, a locked store.
+# Pester 5 suite for the API key in the REAL SecretManagement 1.1.2 + SecretStore 1.0.6, each step in its own pwsh
+# process, as users run them: store, use from a new process, rotate, remove, a locked store.
 # Every test gets a new HOME (where SecretStore keeps its encrypted file and SecretManagement its vault registry), a
 # new settings folder and its own fake server. In-process suites keep the SecretManagement double instead
 # (tests/SecretManagementDouble): SecretManagement and SecretStore fix their folders when first loaded in a process, so
@@ -13,19 +13,57 @@
 # -SkipRun) they start during discovery, one process at a time, so that they go on while the suites before this one
 # run; BeforeAll then lets whatever is left run four at once (it starts them itself when discovery did not). Each It
 # waits for its own processes and checks what it checked when the steps ran in the foreground.
+#
+# Those two modules are test-only and never committed. Find-VaultTestModules looks, in order, at the folder named by
+# OPENAI_IMAGES_TEST_PSMODULES, at ../shared/psmodules beside the repository, and at out/test-psmodules, which it fills
+# with Save-PSResource from the PowerShell Gallery when the gallery answers. With none of them every test is skipped with
+# one message that says how to get them; under CI=true that is a failure instead.
 
 BeforeDiscovery {
     . $PSScriptRoot/ProcessHelpers.ps1
 
     # Starts every test's processes (the locked store's first), at most $ThrottleLimit at once; returns what the Its need.
+    # The folder that holds the real modules (<Name>/<Version>/..., as Save-PSResource lays them out), and why not.
+    function Find-VaultTestModules {
+        $wanted = [ordered]@{ 'Microsoft.PowerShell.SecretManagement' = '1.1.2'; 'Microsoft.PowerShell.SecretStore' = '1.0.6' }
+        $holds = { param($dir) -not @($wanted.Keys | Where-Object { -not [System.IO.Directory]::Exists([System.IO.Path]::Combine($dir, $_)) }) }
+        $named = $env:OPENAI_IMAGES_TEST_PSMODULES
+        if ($named) {
+            if (-not (& $holds $named)) {
+                throw "OPENAI_IMAGES_TEST_PSMODULES is '$named', which does not hold $($wanted.Keys -join ' and ')."
+            }
+            return @{ Path = [System.IO.Path]::GetFullPath($named) }
+        }
+        $beside = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($RepoRoot, '..', 'shared', 'psmodules'))
+        if (& $holds $beside) { return @{ Path = $beside } }
+        $saved = [System.IO.Path]::Combine($RepoRoot, 'out', 'test-psmodules')
+        if (& $holds $saved) { return @{ Path = $saved } }
+        $why = try {
+            $partial = $saved + '.partial'
+            if ([System.IO.Directory]::Exists($partial)) { [System.IO.Directory]::Delete($partial, $true) }
+            $null = [System.IO.Directory]::CreateDirectory($partial)
+            foreach ($name in $wanted.Keys) {
+                Save-PSResource -Name $name -Version $wanted[$name] -Repository PSGallery -Path $partial -TrustRepository -Quiet -ErrorAction Stop
+            }
+            [System.IO.Directory]::Move($partial, $saved)
+            return @{ Path = $saved }
+        }
+        catch {
+            if ([System.IO.Directory]::Exists($partial)) { [System.IO.Directory]::Delete($partial, $true) }
+            $_.Exception.Message
+        }
+        $missing = "The vault tests need the real $(@($wanted.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ' and '), " +
+            "and none were found: set OPENAI_IMAGES_TEST_PSMODULES to a folder that holds them (Save-PSResource -Path <folder> saves them " +
+            "there), or make the PowerShell Gallery reachable (saving them failed: $(($why -split ' Request sent:')[0]))."
+        if ($env:CI -eq 'true') { throw "$missing Under CI=true this fails instead of skipping." }
+        @{ Path = $null; Missing = $missing }
+    }
+    $VaultModules = Find-VaultTestModules
+
     $StartVaultTests = {
-        param([int] $ThrottleLimit)
+        param([int] $ThrottleLimit, [string] $ModulesPath)
         $vaultKey = 'sk-vault-pester-0123456789VAULTxKEY'
         $rotatedKey = 'sk-rotated-pester-0123456789ROTxKEY'
-        $sharedModules = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($RepoRoot, '..', 'shared', 'psmodules'))
-        if (-not [System.IO.Directory]::Exists([System.IO.Path]::Combine($sharedModules, 'Microsoft.PowerShell.SecretStore'))) {
-            throw "The real SecretManagement and SecretStore are expected in '$sharedModules' (the shared folder beside the repository)."
-        }
 
         $steps = [ordered]@{
             # Started first: its wait for SecretStore's password timeout (about 1 s) overlaps the other tests' processes.
@@ -142,7 +180,7 @@ BeforeDiscovery {
             $environment['LOCALAPPDATA'] = $sandbox.Home
             $environment['XDG_CONFIG_HOME'] = $sandbox.Config
             $environment['APPDATA'] = $sandbox.Config
-            $environment['PSModulePath'] = $sharedModules + [System.IO.Path]::PathSeparator + [System.IO.Path]::Combine($PSHOME, 'Modules')
+            $environment['PSModulePath'] = $ModulesPath + [System.IO.Path]::PathSeparator + [System.IO.Path]::Combine($PSHOME, 'Modules')
             $environment['OPENAI_BASE_URL'] = $sandbox.Fake.BaseUri
             # No key, and no organization / project headers from the developer's own environment.
             foreach ($unset in 'OPENAI_API_KEY', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID') { $environment.Remove($unset) }
@@ -168,14 +206,19 @@ BeforeDiscovery {
         -not (@($configuration.Filter.Tag.Value) + @($configuration.Filter.ExcludeTag.Value) + @($configuration.Filter.Line.Value) +
             @($configuration.Filter.ExcludeLine.Value) + @($configuration.Filter.FullName.Value) | Where-Object { $_ })
     # Started now, one process at a time: one core runs the suites before this one, the other these processes.
-    $VaultStart = @{ Start = $StartVaultTests; Started = if ($runsInFull) { & $StartVaultTests 1 } else { $null } }
+    $VaultStart = @{
+        Start   = $StartVaultTests
+        Modules = $VaultModules.Path
+        Started = if ($runsInFull -and $VaultModules.Path) { & $StartVaultTests 1 $VaultModules.Path } else { $null }
+    }
 }
 
-Describe 'API key in a real SecretStore vault' -ForEach @(@{ VaultStart = $VaultStart }) {
+Describe 'API key in a real SecretStore vault' -ForEach @(@{ VaultStart = $VaultStart; Missing = $VaultModules.Missing }) {
     BeforeAll {
         . $PSScriptRoot/TestHelpers.ps1
+        if ($Missing) { return }
         # Whatever has not run yet runs four at once now: nothing else runs while the Its wait.
-        $Vault = if ($VaultStart.Started) { $VaultStart.Started } else { & $VaultStart.Start 4 }
+        $Vault = if ($VaultStart.Started) { $VaultStart.Started } else { & $VaultStart.Start 4 $VaultStart.Modules }
         $VaultStart.Started = $null
         Set-ChildPwshChainThrottle $Vault.Run 4
         $VaultKey = $Vault.VaultKey
@@ -201,6 +244,8 @@ Describe 'API key in a real SecretStore vault' -ForEach @(@{ VaultStart = $Vault
         }
         Restore-TestSession
     }
+
+    BeforeEach { if ($Missing) { Set-ItResult -Skipped -Because $Missing } }
 
     It 'stores the key in the vault, and a new pwsh process uses it; no file holds it in plain text' {
         $stored, $used = Wait-ChildPwshChain $Vault.Run Store

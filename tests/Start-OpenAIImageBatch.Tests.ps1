@@ -54,6 +54,17 @@ Describe 'Start-OpenAIImageBatch' {
         $create[0].json.metadata.openai_images_job | Should -BeExactly 'animals'
     }
 
+    It 'writes xhigh and max into the batch lines for the 2.5 and 2.6 models' {
+        $null = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+        $null = Start-OpenAIImageBatch 'a red fox' -Model gpt-image-2.5-sunburst -Quality XHIGH -Name gen
+        $null = Start-OpenAIImageBatch 'add a hat' -Path ./photo.png -Model gpt-image-2.6-flare -Quality max -Name edit
+
+        $lines = @(Get-UploadedBatchInput)
+        $lines.Count | Should -Be 2
+        $lines[0][0].url, $lines[0][0].body.model, $lines[0][0].body.quality | Should -Be @('/v1/images/generations', 'gpt-image-2.5-sunburst', 'xhigh')
+        $lines[1][0].url, $lines[1][0].body.model, $lines[1][0].body.quality | Should -Be @('/v1/images/edits', 'gpt-image-2.6-flare', 'max')
+    }
+
     It 'writes a job file without the key' {
         $job = 'a lake' | Start-OpenAIImageBatch -JobPath ./lake.json
         $text = Get-Content -Raw ./lake.json

@@ -58,7 +58,6 @@ namespace OpenAI.Images.PowerShell
         {
             // Without pipeline input there is exactly one ProcessRecord, so the cmdlet can say how many items come.
             _totalKnown = !MyInvocation.ExpectingInput;
-            FormatViews.EnsureLoaded(this);
         }
 
         /// <inheritdoc />

@@ -24,13 +24,10 @@ internal static class SpecSchemas
         ["ImageEditCompletedEvent"] = new[] { "type", "b64_json", "created_at", "size", "quality", "background", "output_format", "usage" },
     };
 
-    /// <summary>openai-images.yaml, looked for in the repository (openapi/, spec/) and beside it (shared/openapi/); null if absent.</summary>
-    public static string? FindSpec() =>
-        Environment.GetEnvironmentVariable("OPENAI_IMAGES_SPEC") is string env && File.Exists(env)
-            ? env
-            : new[] { "openapi", "spec", Path.Combine("shared", "openapi"), Path.Combine("tests", "openapi") }
-                .Select(dir => TestSupport.FindUp(Path.Combine(dir, "openai-images.yaml")))
-                .FirstOrDefault(path => path is not null);
+    /// <summary>The repository's openapi/openai-images.yaml (every clone carries it).</summary>
+    public static string FindSpec() =>
+        TestSupport.FindUp(Path.Combine("openapi", "openai-images.yaml"))
+            ?? throw new FileNotFoundException("openapi/openai-images.yaml was not found above " + AppContext.BaseDirectory + ".");
 
     /// <summary>
     /// The top-level <c>required</c> list of <c>components.schemas.{name}</c>, read line by line (the file is
@@ -69,15 +66,7 @@ public class SpecSchemasTests
     [Fact]
     public void CopiedRequiredListsMatchTheSpec()
     {
-        string? spec = SpecSchemas.FindSpec();
-        if (spec is null)
-        {
-            // Like the repository's other spec tests: a missing spec never passes silently in CI.
-            const string Missing = "openai-images.yaml not found (<repo>/../shared/openapi/, or set OPENAI_IMAGES_SPEC)";
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), Missing);
-            Assert.Skip(Missing + "; the copied lists in SpecSchemas.cs are used unchecked.");
-        }
-
+        string spec = SpecSchemas.FindSpec();
         string[] lines = File.ReadAllLines(spec);
         foreach ((string schema, string[] required) in SpecSchemas.Required)
         {

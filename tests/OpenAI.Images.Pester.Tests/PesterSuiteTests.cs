@@ -7,7 +7,7 @@ namespace OpenAI.Images.Pester.Tests;
 /// <summary>
 /// Every Pester test of tests/*.Tests.ps1 as one test here, run on the repository's real pwsh. A test passes when it
 /// passed both with every suite in one Invoke-Pester run and with its file run alone (suites must not depend on
-/// each other's state, in either direction).
+/// each other's state, in either direction). A test that Pester skipped in both runs is skipped here, with its reason.
 /// </summary>
 public sealed class PesterSuiteTests
 {
@@ -29,8 +29,14 @@ public sealed class PesterSuiteTests
         Dictionary<string, PesterRecord> alone = await PesterRunner.FileAlone(file);
 
         Assert.True(together.TryGetValue(key, out PesterRecord? inRun), $"'{key}' was not run with every suite together (discovery and run disagree).");
-        Assert.True(inRun!.Result == "Passed", $"With every suite in one run, {inRun.Name}: {inRun.Result}\n{inRun.Error}");
         Assert.True(alone.TryGetValue(key, out PesterRecord? byItself), $"'{key}' was not run with its file alone.");
+        if (inRun!.Result == "Skipped" && byItself!.Result == "Skipped")
+        {
+            // A suite that skips says why (e.g. the real-vault suite without its modules; under CI=true it fails instead).
+            Assert.Skip(inRun.Error ?? "skipped by Pester");
+        }
+
+        Assert.True(inRun.Result == "Passed", $"With every suite in one run, {inRun.Name}: {inRun.Result}\n{inRun.Error}");
         Assert.True(byItself!.Result == "Passed", $"With {file} alone, {byItself.Name}: {byItself.Result}\n{byItself.Error}");
     }
 

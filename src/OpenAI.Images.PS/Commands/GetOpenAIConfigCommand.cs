@@ -28,9 +28,6 @@ namespace OpenAI.Images.PowerShell.Commands
         public SwitchParameter ListAvailable { get; set; }
 
         /// <inheritdoc />
-        protected override void BeginProcessing() => FormatViews.EnsureLoaded(this);
-
-        /// <inheritdoc />
         protected override void ProcessRecord()
         {
             if (ListAvailable)

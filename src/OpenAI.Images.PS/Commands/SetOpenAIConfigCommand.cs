@@ -104,15 +104,6 @@ namespace OpenAI.Images.PowerShell.Commands
         private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
         /// <inheritdoc />
-        protected override void BeginProcessing()
-        {
-            if (PassThru)
-            {
-                FormatViews.EnsureLoaded(this);
-            }
-        }
-
-        /// <inheritdoc />
         protected override void EndProcessing()
         {
             try

@@ -35,6 +35,10 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
     private const string Variations = "/images/variations";
 
     private static readonly string[] GptQualities = ["low", "medium", "high", "auto"];
+
+    // xhigh and max: openapi/openai-images.yaml widens the quality enums for them (OpenAI's images reference; see openapi/README.md).
+    private static readonly string[] TopQualities = ["low", "medium", "high", "xhigh", "max", "auto"];
+    private static readonly string[] NewerModels = ["gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"];
     private static readonly string[] GptSizes = ["1024x1024", "1536x1024", "1024x1536", "auto"];
     private static readonly string[] GptImage2Sizes = [.. GptSizes, "2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840", "1536x864", "3840x1280"];
 
@@ -169,6 +173,14 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                     missing.AddRange(set.ValidValues.Where(v => !values.Contains(v, StringComparer.OrdinalIgnoreCase)).Select(v => $"{cmdlet} -{name} {v}"));
                 }
 
+                // Values OpenAI grows have no [ValidateSet] but a completer: every value it offers without a model must be sent.
+                if (meta.Attributes.OfType<ArgumentCompleterAttribute>().Any(a => a.Type?.Name == "ModelValueCompleter"))
+                {
+                    var op = Enum.Parse(catalog.Assembly.GetType("OpenAI.Images.ImageOperation", throwOnError: true)!, cmdlet == "Edit-OpenAIImage" ? "Edit" : "Generation");
+                    var known = (IEnumerable<string>)catalog.GetMethod("ValuesFor")!.Invoke(null, [name, null, op])!;
+                    missing.AddRange(known.Where(v => !values.Contains(v, StringComparer.OrdinalIgnoreCase)).Select(v => $"{cmdlet} -{name} {v} (offered by completion)"));
+                }
+
                 foreach (var range in meta.Attributes.OfType<ValidateRangeAttribute>().Where(_ => BodyParameters.Contains(name)))
                 {
                     foreach (var end in new[] { range.MinRange, range.MaxRange })
@@ -194,6 +206,13 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                 if (withModel.Count == 0)
                 {
                     missing.Add($"{cmdlet} -Model {model}");
+                    continue;
+                }
+
+                // A dated snapshot (ID-YYYY-MM-DD) shares its row's rules: one request is enough, unless the row is itself a spec model name.
+                dynamic row = catalog.GetMethod("Find")!.Invoke(null, [model])!;
+                if ((string)row.Id != model && model != "gpt-image-2-2026-04-21")
+                {
                     continue;
                 }
 
@@ -294,7 +313,23 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             cases.Add(new($"New: {model}, every standard and custom size, every quality", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
         }
 
-        foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini" })
+        foreach (var model in NewerModels)
+        {
+            var rows = SizesWithQualities(GptImage2Sizes, TopQualities);
+            cases.Add(new($"New: {model}, every standard and custom size, every quality (xhigh, max)", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
+        }
+
+        cases.Add(new(
+            "New: dated snapshots of the 2.5 models, gpt-image-1.5's snapshot",
+            Lines($"New-OpenAIImage -Prompt {Prompt}", [
+                "-Model gpt-image-2.5-sunburst-2026-09-08 -Quality xhigh -Size 3840x2160",
+                "-Model gpt-image-2.5-flare-2026-09-08 -Quality max -Background transparent -OutputFormat webp",
+                "-Model gpt-image-1.5-2025-12-16 -Quality high",
+            ]),
+            3,
+            Generations));
+
+        foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest" })
         {
             var rows = SizesWithQualities(GptSizes, GptQualities);
             cases.Add(new($"New: {model}, every size and quality", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
@@ -378,6 +413,22 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             var rows = SizesWithQualities(GptImage2Sizes, GptQualities);
             cases.Add(new($"Edit: {model}, every standard and custom size, every quality", Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Model {model}", rows), rows.Length, Edits));
         }
+
+        foreach (var model in NewerModels)
+        {
+            var rows = SizesWithQualities(GptImage2Sizes, TopQualities);
+            cases.Add(new($"Edit: {model}, every standard and custom size, every quality (xhigh, max)", Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Model {model}", rows), rows.Length, Edits));
+        }
+
+        cases.Add(new(
+            "Edit: dated snapshots of the 2.5 models, gpt-image-1.5's snapshot",
+            Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png}", [
+                $"-Model gpt-image-2.5-sunburst-2026-09-08 -Quality max -Mask {Mask}",
+                "-Model gpt-image-2.5-flare-2026-09-08 -Quality xhigh -Size 2048x1152",
+                "-Model gpt-image-1.5-2025-12-16 -Quality low",
+            ]),
+            3,
+            Edits));
 
         foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest" })
         {

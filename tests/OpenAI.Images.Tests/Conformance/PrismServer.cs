@@ -14,7 +14,7 @@ namespace OpenAI.Images.Tests.Conformance;
 
 /// <summary>
 /// A Prism mock server (<c>@stoplight/prism-cli</c>, installed by <c>npm ci</c> at the repository root) serving
-/// shared/openapi/openai-images.yaml on a free loopback port with <c>--errors</c>: an invalid request gets
+/// openapi/openai-images.yaml on a free loopback port with <c>--errors</c>: an invalid request gets
 /// 422 with a <c>validation</c> array, a missing <c>Authorization</c> 401. Node runs Prism's entry point directly
 /// (no npx). Disposing kills the process tree.
 /// </summary>

@@ -13,9 +13,8 @@ using YamlDotNet.RepresentationModel;
 namespace OpenAI.Images.Tests.Spec;
 
 /// <summary>
-/// Where the repository and the shared OpenAPI files are. In CI the repository is a fresh clone with
-/// <c>shared/</c> beside it (<c>&lt;repo&gt;/../shared/openapi</c>); locally it is <c>/work/main</c> with
-/// <c>/work/shared</c>. Both are found by walking up from the test's base directory (then the current
+/// Where the repository and its OpenAPI files (<c>openapi/</c>, kept in the repository so that a clone needs nothing
+/// beside it) are. The repository root is found by walking up from the test's base directory (then the current
 /// directory, then this source file's compile-time path, for builds from a scratch project).
 /// </summary>
 public static class RepoLayout
@@ -29,8 +28,8 @@ public static class RepoLayout
 
     /// <summary>The folder holding openai-openapi.yaml and openai-images.yaml.</summary>
     public static string SpecDirectory => specDirectory.Value ?? throw new DirectoryNotFoundException(
-        "shared/openapi/ was not found: looked for <repo>/../shared/openapi and for a shared/openapi folder above "
-        + string.Join(", ", StartDirectories()) + ".");
+        "openapi/openai-openapi.yaml was not found in the repository: looked for the folder holding " + SolutionFile
+        + " above " + string.Join(", ", StartDirectories()) + ".");
 
     /// <summary>The official spec, unchanged (source of truth for the spec-drift tests).</summary>
     public static string OfficialSpec => Path.Combine(SpecDirectory, "openai-openapi.yaml");
@@ -59,33 +58,10 @@ public static class RepoLayout
         return null;
     }
 
-    private static string? FindSpecDirectory()
-    {
-        static bool Holds(string dir) => File.Exists(Path.Combine(dir, "openai-openapi.yaml"));
-
-        if (RepoRoot is { } root)
-        {
-            var beside = Path.GetFullPath(Path.Combine(root, "..", "shared", "openapi"));
-            if (Holds(beside))
-            {
-                return beside;
-            }
-        }
-
-        foreach (var start in StartDirectories())
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "openapi");
-                if (Holds(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
+    private static string? FindSpecDirectory() =>
+        RepoRoot is { } root && File.Exists(Path.Combine(root, "openapi", "openai-openapi.yaml"))
+            ? Path.Combine(root, "openapi")
+            : null;
 
     private static IEnumerable<string> StartDirectories()
     {
@@ -133,7 +109,7 @@ public sealed partial class OpenApiSpec
         }
     }
 
-    /// <summary>shared/openapi/openai-openapi.yaml, parsed on first use and shared by every test.</summary>
+    /// <summary>openapi/openai-openapi.yaml, parsed on first use and shared by every test.</summary>
     public static OpenApiSpec Official => official.Value;
 
     /// <summary>The file this instance was read from.</summary>
