@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Reflection;
 using System.Threading.Tasks;
 using OpenAI.Images.FakeApi;
 
@@ -18,26 +17,14 @@ public sealed class GetOpenAIImageModelTests : ConfigTest
 
     public GetOpenAIImageModelTests(FakeApiFixture fixture) : base(fixture)
     {
-        SetToday(new DateTime(2026, 12, 7));
+        ModelLifecycleTests.SetToday(new DateTime(2026, 12, 7)); // the clock seam, as the lifecycle tests set it
     }
 
     public override void Dispose()
     {
-        SetToday(null);
+        ModelLifecycleTests.SetToday(null);
         base.Dispose();
     }
-
-    private static void SetToday(DateTime? today)
-    {
-        ModuleHost.Run("$null = [OpenAI.Images.Validation.ModelLifecycle]::Today");
-        Assembly core = AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "OpenAI.Images.Core");
-        core.GetType("OpenAI.Images.Validation.ModelLifecycle", throwOnError: true)!
-            .GetProperty("TodayOverride", BindingFlags.Static | BindingFlags.NonPublic)!
-            .SetValue(null, today);
-    }
-
-    private static string AtOpenAI(RecordingProxy proxy) =>
-        $"Set-OpenAIConfig -BaseUri http://{OpenAIHost}/v1 -AllowInsecureHttp -Proxy '{proxy.Uri}' -Scope Process\n";
 
     [Fact]
     public void ListsOnlyTheImageModels_SortedById_WithTheServersFieldsAndTheTablesCapabilities()
@@ -104,7 +91,7 @@ public sealed class GetOpenAIImageModelTests : ConfigTest
         ];
         await using var proxy = new RecordingProxy(OpenAIHost, Fake.Root);
 
-        ScriptResult r = Run(AtOpenAI(proxy) + "Get-OpenAIImageModel");
+        ScriptResult r = Run(ModelLifecycleTests.AtOpenAI(proxy) + "Get-OpenAIImageModel");
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
         Assert.Equal($"http://{OpenAIHost}/v1/models", Assert.Single(proxy.Requests).Target);
