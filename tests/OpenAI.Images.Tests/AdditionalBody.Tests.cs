@@ -62,7 +62,7 @@ public sealed class AdditionalBodyTests : EngineTest
         ScriptResult r = Run("Edit-OpenAIImage 'add a hat' -Path in.png -InputFidelity high -Size 1024x1024 -AdditionalBody @{ complexity = 'low'; n = 3; stream = $false; input_fidelity = $null; size = '1536x1024' } -Verbose");
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        RecordedRequestAssert(out var request);
+        var request = Assert.Single(Fake.ApiRequests);
         Assert.Equal("low", request.Field("complexity"));
         Assert.Equal("3", request.Field("n"));
         Assert.Equal("false", request.Field("stream"));
@@ -82,7 +82,7 @@ public sealed class AdditionalBodyTests : EngineTest
         ScriptResult r = Run("New-OpenAIImageVariation in.png -AdditionalBody @{ size = '512x512'; strength = 0.25; user = 'u-9' }");
 
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        RecordedRequestAssert(out var request);
+        var request = Assert.Single(Fake.ApiRequests);
         Assert.Equal("/v1/images/variations", request.Path);
         Assert.Equal("512x512", request.Field("size"));
         Assert.Equal("0.25", request.Field("strength"));
@@ -189,6 +189,4 @@ public sealed class AdditionalBodyTests : EngineTest
         Assert.Empty(Fake.ApiRequests);
         Assert.DoesNotContain(FilesInTemp(), f => !f.Contains(".config", StringComparison.Ordinal));
     }
-
-    private void RecordedRequestAssert(out FakeApi.RecordedRequest request) => request = Assert.Single(Fake.ApiRequests);
 }
