@@ -280,6 +280,70 @@ Describe 'New-OpenAIImage' {
         }
     }
 
+    Context 'Temporary files a killed save left behind' {
+        It 'a save killed mid-decode leaves its temporary file; the next save into the folder removes it, never while its writer lives' {
+            # The image arrives in 64 KB pieces a minute apart: the child stops in the middle of decoding it.
+            Add-FakeResponse @{ kind = 'trickle'; chunk = 65536; intervalMs = 60000; padImageTo = 2000000 }
+            $child = Start-ChildPwsh {
+                param($Manifest, $Directory)
+                Import-Module $Manifest -ErrorAction Stop
+                New-OpenAIImage -Prompt 'killed' -OutputDirectory $Directory
+            } @($ModuleManifest, $Folder)
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while (-not ($temp = @(Get-ChildItem -LiteralPath $Folder -Filter '.openai-images-*.tmp' -File -Force))) {
+                    if ($child.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+                        throw "The child never started to decode the image (exited: $($child.Process.HasExited))."
+                    }
+                    Start-Sleep -Milliseconds 50
+                }
+                $temp | Should -HaveCount 1
+                $decoding = $temp[0].FullName
+
+                # Old enough to be an orphan, but its writer (another process) still holds it: left alone.
+                [System.IO.File]::SetLastWriteTimeUtc($decoding, [DateTime]::UtcNow.AddMinutes(-2))
+                $null = New-OpenAIImage -Prompt 'beside a live save' -OutputDirectory $Folder
+                $decoding | Should -Exist
+            }
+            finally {
+                Stop-ChildPwsh $child   # Process.Kill: SIGKILL on Linux and macOS, nothing in the child gets to clean up
+            }
+            $decoding | Should -Exist
+
+            $verbose = @(New-OpenAIImage -Prompt 'after the crash' -OutputDirectory $Folder -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+
+            $decoding | Should -Not -Exist
+            @($verbose.Message -like "Removed 1 temporary file that an interrupted save left in '$Folder'.") | Should -HaveCount 1
+            $names = Get-FolderContent $Folder
+            $names | Should -HaveCount 2
+            $names | Should -Match '^\d{8}-\d{6}-(beside-a-live-save|after-the-crash)\.png$'
+        }
+
+        It 'removes only its own temporary files older than a minute, once per call, and nothing under -WhatIf' {
+            $orphans = @((New-OrphanedTempFile $Folder), (New-OrphanedTempFile $Folder))
+            $young = New-OrphanedTempFile $Folder -AgeSec -3600   # last written "in an hour": not a minute old, however long the test takes
+            $foreign = foreach ($name in '.openai-images-notes.tmp', 'openai-images-0123456789abcdef0123456789abcdef.tmp', 'keep.tmp') {
+                $path = Join-Path $Folder $name
+                [System.IO.File]::WriteAllText($path, 'mine')
+                [System.IO.File]::SetLastWriteTimeUtc($path, [DateTime]::UtcNow.AddDays(-1))
+                $path
+            }
+
+            $null = New-OpenAIImage -Prompt 'a cat' -OutFile (Join-Path $Folder 'cat.png') -WhatIf
+            $orphans | Should -Exist
+
+            $verbose = @('a cat', 'a dog' | New-OpenAIImage -OutFile (Join-Path $Folder 'pet.png') -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+
+            $orphans | Should -Not -Exist
+            $young | Should -Exist
+            $foreign | Should -Exist
+            @($verbose.Message -like 'Removed * temporary file*') | Should -Be @("Removed 2 temporary files that an interrupted save left in '$Folder'.")
+            (Join-Path $Folder 'pet.png'), (Join-Path $Folder 'pet-2.png') | Should -Exist
+        }
+    }
+
     Context '-WhatIf' {
         It 'sends nothing, writes nothing and does not create the -OutputDirectory' {
             $directory = Join-Path $Folder 'new'

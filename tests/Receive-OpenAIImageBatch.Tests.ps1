@@ -39,6 +39,22 @@ Describe 'Receive-OpenAIImageBatch' {
         Get-FileBase64 (Join-Path $Folder 'out/00001-a-red-fox.png') | Should -BeExactly (Get-AssetBase64 'sample-8x8.png')
     }
 
+    It 'removes the temporary files a receive killed mid-decode left in the folder, once they are a minute old' {
+        Set-FakeBatch -PollsUntilDone 1
+        $null = 'a red fox', 'an owl' | Start-OpenAIImageBatch -JobPath ./k.json
+        $null = Wait-OpenAIImageBatch ./k.json
+        $out = New-Item -ItemType Directory -Path (Join-Path $Folder 'out')
+        $orphan = New-OrphanedTempFile $out.FullName
+        $young = New-OrphanedTempFile $out.FullName -AgeSec -3600
+
+        $images = @(Receive-OpenAIImageBatch ./k.json -OutputDirectory ./out)
+
+        $images.Count | Should -Be 2
+        $orphan | Should -Not -Exist
+        $young | Should -Exist
+        @(Get-FolderContent $out.FullName | Where-Object { $_ -notlike '.openai-images-*' }) | Should -HaveCount 2
+    }
+
     It 'is idempotent: a second run saves nothing again' {
         Set-FakeBatch -PollsUntilDone 1
         $null = 'x', 'y' | Start-OpenAIImageBatch -JobPath ./i.json

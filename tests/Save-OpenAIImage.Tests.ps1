@@ -123,6 +123,21 @@ Describe 'Save-OpenAIImage' {
             Get-FolderContent $Folder | Should -HaveCount 0
         }
 
+        It 'removes the temporary files a killed save left in the folder (older than a minute), and only those' {
+            $image = New-OpenAIImage -Prompt 'a red fox'
+            $orphan = New-OrphanedTempFile $Folder
+            $young = New-OrphanedTempFile $Folder -AgeSec -3600
+            $other = Join-Path $Folder '.openai-images-notes.tmp'
+            [System.IO.File]::WriteAllText($other, 'mine')
+            [System.IO.File]::SetLastWriteTimeUtc($other, [DateTime]::UtcNow.AddDays(-1))
+
+            $verbose = @($image | Save-OpenAIImage -OutputDirectory $Folder -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+
+            $orphan | Should -Not -Exist
+            $young, $other | Should -Exist
+            @($verbose.Message -like 'Removed *') | Should -Be @("Removed 1 temporary file that an interrupted save left in '$Folder'.")
+        }
+
         It 'reports OpenAI.NoImageData for a result with no data, file or URL' {
             $empty = [OpenAI.Images.ImageResult]::new()
 

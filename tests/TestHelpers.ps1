@@ -247,3 +247,22 @@ function Get-FolderContent {
 
     Get-ChildItem -LiteralPath $Path -File -Force -Recurse | ForEach-Object Name | Sort-Object
 }
+
+function New-OrphanedTempFile {
+    <#
+    .SYNOPSIS
+        Makes a file named like the module's temporary image files (.openai-images-<32 hex>.tmp) in a folder, as a save
+        killed before its rename leaves one, last written -AgeSec seconds ago (older than 60 s: an orphan the next save
+        into the folder removes). A negative -AgeSec dates it into the future: a file younger than a minute however
+        slowly the test runs. Returns its path.
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Path,
+        [int] $AgeSec = 120
+    )
+
+    $file = [System.IO.Path]::Combine($Path, '.openai-images-' + [guid]::NewGuid().ToString('N') + '.tmp')
+    [System.IO.File]::WriteAllBytes($file, [byte[]](1, 2, 3))
+    [System.IO.File]::SetLastWriteTimeUtc($file, [DateTime]::UtcNow.AddSeconds(-$AgeSec))
+    $file
+}

@@ -194,26 +194,33 @@ Describe 'Batches' {
         }
 
         It 'keeps what finished and leaves no partial file when stopped (Ctrl+C) mid-batch' {
-            # The first request to arrive hangs, the next two finish at once (their output waits behind the first),
-            # the rest hang.
+            # The first request to arrive hangs (ten minutes), the next two finish at once (their output waits behind
+            # the first), the rest hang.
             Add-FakeResponse @(
-                @{ kind = 'stall'; ms = 30000 },
+                @{ kind = 'stall'; ms = 600000 },
                 @{ kind = 'success'; count = 2 },
-                @{ kind = 'stall'; ms = 30000; count = 10 })
+                @{ kind = 'stall'; ms = 600000; count = 10 })
             $ps = [powershell]::Create()
             $null = $ps.AddScript("Import-Module '$ModuleManifest'; 1..8 | ForEach-Object { 'p{0:00}' -f `$_ } | New-OpenAIImage -OutputDirectory '$Folder'")
             $running = $ps.BeginInvoke()
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
                 while (@(Get-ChildItem -LiteralPath $Folder -Force).Count -lt 2 -or @(Get-ApiRequest).Count -lt 6) {
                     [DateTime]::UtcNow | Should -BeLessThan $deadline -Because 'the batch should get going'
                     Start-Sleep -Milliseconds 50
                 }
 
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
+                # Stop returns long before any hanging answer would come: a guard against waiting for them, not a stopwatch.
+                $stopping = $ps.BeginStop($null, $null)
+                $stopping.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(30)) | Should -BeTrue -Because 'Ctrl+C must not wait for the requests in flight'
+                $ps.EndStop($stopping)
                 $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                # The hanging requests were abandoned on the wire too: the fake sees their connections close.
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ((Get-FakeStats).inFlight -gt 0) {
+                    [DateTime]::UtcNow | Should -BeLessThan $deadline -Because 'stopped requests must not stay open at the server'
+                    Start-Sleep -Milliseconds 20
+                }
             }
             finally {
                 $ps.Dispose()

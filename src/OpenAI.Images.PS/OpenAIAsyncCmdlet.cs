@@ -40,6 +40,7 @@ namespace OpenAI.Images.PowerShell
         private int _completedWork;
         private bool? _stopOnError;
         private bool _disposed;
+        private OrphanedTempFiles? _orphans;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancelToken => _cancel.Token;
@@ -312,6 +313,13 @@ namespace OpenAI.Images.PowerShell
 
         /// <summary>Thread-safe WriteDebug.</summary>
         protected void PostDebug(string message) => Post(() => WriteDebug(message));
+
+        /// <summary>
+        /// Removes the temporary files that an interrupted save (a killed process) left in <paramref name="folder"/>:
+        /// once per folder per call, from any thread, never failing (what is removed is a verbose line, what cannot be a debug line).
+        /// </summary>
+        protected void RemoveOrphanedTempFiles(string folder) =>
+            LazyInitializer.EnsureInitialized(ref _orphans, () => new OrphanedTempFiles(PostVerbose, PostDebug))!.SweepOnce(folder);
 
         /// <summary>A new progress activity id, unique within this cmdlet call.</summary>
         protected int NewActivityId() => Interlocked.Increment(ref _nextActivityId);

@@ -300,6 +300,11 @@ namespace OpenAI.Images.PowerShell
                 return false;
             }
 
+            if (_namer != null)
+            {
+                RemoveOrphanedTempFiles(_namer.Directory);
+            }
+
             var child = new ChildProgress(
                 NewActivityId(),
                 Shorten(targetText),
@@ -354,6 +359,7 @@ namespace OpenAI.Images.PowerShell
                             foreach (ImageResult result in results.Where(r => r.Url != null && r.Data is null && r.PendingFile is null))
                             {
                                 await client.DownloadAsync(result, namer.Directory, CancelToken).ConfigureAwait(false);
+                                Track(result);
                             }
                         }
 
@@ -486,7 +492,7 @@ namespace OpenAI.Images.PowerShell
                     }
                     else if (ShouldProcess(path, exists ? "Overwrite image file" : "Save image file"))
                     {
-                        ImageFiles.Commit(result.PendingFile!, path, overwrite: Force);
+                        ImageFiles.Commit(result, path, overwrite: Force);
                         result.File = (FileInfo)ProviderItems.GetFile(this, path).BaseObject;
                         this.WriteVerboseLine($"Saved {(result.IsPartial ? "partial " : string.Empty)}image {result.Index} to {path}.");
                     }

@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
 using static OpenAI.Images.FakeApi.Tests.TestSupport;
 
@@ -99,27 +100,40 @@ public class StreamingTests
     }
 
     [Fact]
-    public async Task Events_AreFlushedAsTheyAreSent()
+    public async Task Events_AreFlushedAsTheyAreSent_AndPausedByTheEventDelay()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
         using HttpClient client = Client(server);
-        server.Enqueue(FakeResponse.Success(s => s.EventDelay = TimeSpan.FromSeconds(2)));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "images/generations") { Content = JsonBody("""{"model":"gpt-image-1","prompt":"p","stream":true,"partial_images":1}""") };
 
+        // Ten minutes between events: reading the first one at all shows it was flushed before the pause (the token
+        // is a guard far from both, not a measure of speed).
+        server.Enqueue(FakeResponse.Success(s => s.EventDelay = TimeSpan.FromMinutes(10)));
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        guard.CancelAfter(TimeSpan.FromSeconds(30));
+        using (HttpRequestMessage request = OnePartialImageStream())
+        using (HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token), Encoding.UTF8))
+        {
+            Assert.Equal("event: image_generation.partial_image", await reader.ReadLineAsync(guard.Token));
+            Assert.StartsWith("data: {", await reader.ReadLineAsync(guard.Token));
+        }
+
+        // A short pause: the stream takes at least that long (a lower bound only: a pause may end late on a busy
+        // machine, never early).
+        server.Enqueue(FakeResponse.Success(s => s.EventDelay = TimeSpan.FromMilliseconds(300)));
         var watch = Stopwatch.StartNew();
-        using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct), Encoding.UTF8);
-        string? first = await reader.ReadLineAsync(Ct);
-        string? firstData = await reader.ReadLineAsync(Ct);
-        TimeSpan firstAt = watch.Elapsed;
-        string rest = await reader.ReadToEndAsync(Ct);
-
-        Assert.Equal("event: image_generation.partial_image", first);
-        Assert.StartsWith("data: {", firstData);
-        Assert.True(firstAt < TimeSpan.FromSeconds(1.5), $"first event took {firstAt}");
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9), $"whole stream took only {watch.Elapsed}");
-        Assert.Contains("event: image_generation.completed", rest);
+        using (HttpRequestMessage request = OnePartialImageStream())
+        using (HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct))
+        {
+            string all = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(290), $"whole stream took only {watch.Elapsed}");
+            Assert.Contains("event: image_generation.partial_image", all);
+            Assert.Contains("event: image_generation.completed", all);
+        }
     }
+
+    private static HttpRequestMessage OnePartialImageStream() =>
+        new(HttpMethod.Post, "images/generations") { Content = JsonBody("""{"model":"gpt-image-1","prompt":"p","stream":true,"partial_images":1}""") };
 
     [Fact]
     public async Task StreamKnobs_ErrorEvent_MissingCompleted_AndCrlf()

@@ -1,10 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using OpenAI.Images.Http;
 using OpenAI.Images.Json;
 
@@ -19,8 +22,62 @@ namespace OpenAI.Images.Batch
         /// <summary>Bytes per input file (the API allows 200 MB).</summary>
         internal static long MaxBytes = 200L * 1024 * 1024;
 
-        /// <summary>Multiplies every wait between polls (tests set it to 0 to poll without waiting).</summary>
+        /// <summary>
+        /// 1: Wait-OpenAIImageBatch runs on real time. Anything else (tests set 0): it runs on virtual time
+        /// (<see cref="PollClock"/>): each wait between polls takes this fraction of its length in real time, and the
+        /// wait's clock advances by exactly its length, so that -TimeoutSec ends after the same polls on any machine.
+        /// </summary>
         internal static double PollDelayScale = 1.0;
+    }
+
+    /// <summary>
+    /// Wait-OpenAIImageBatch's time: how long it has waited, and the pauses between polls. Real time (a stopwatch and
+    /// Task.Delay), or under the tests' seam (<see cref="BatchLimits.PollDelayScale"/> not 1) virtual time that only the
+    /// pauses advance, never the speed of the machine or of the server.
+    /// </summary>
+    internal sealed class PollClock
+    {
+        private readonly Stopwatch? _real;
+        private readonly double _scale;
+        private TimeSpan _virtual;
+
+        private PollClock(Stopwatch? real, double scale)
+        {
+            _real = real;
+            _scale = scale;
+        }
+
+        /// <summary>How long the wait has taken so far.</summary>
+        public TimeSpan Elapsed => _real?.Elapsed ?? _virtual;
+
+        /// <summary>A clock that starts now, on real time or (under the seam) on virtual time.</summary>
+        public static PollClock StartNew()
+        {
+            double scale = BatchLimits.PollDelayScale;
+            return scale == 1.0 ? new PollClock(Stopwatch.StartNew(), 1.0) : Virtual(scale);
+        }
+
+        /// <summary>A virtual-time clock whose pauses take <paramref name="scale"/> of their length in real time.</summary>
+        internal static PollClock Virtual(double scale) => new PollClock(null, Math.Max(0, scale));
+
+        /// <summary>Pauses for <paramref name="delay"/> (in virtual time: advances the clock by it).</summary>
+        public async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay <= TimeSpan.Zero)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return;
+            }
+
+            if (_real != null)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            _virtual += delay;
+            await Task.Delay(TimeSpan.FromTicks((long)(delay.Ticks * _scale)), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>One request of a job with its custom_id.</summary>

@@ -632,8 +632,7 @@ namespace OpenAI.Images.Batch
                     else
                     {
                         string path = stem + ImageFiles.ExtensionFor(result);
-                        ImageFiles.Commit(result.PendingFile, path, overwrite: false);
-                        result.PendingFile = null;
+                        ImageFiles.Commit(result, path, overwrite: false);
                         result.File = new FileInfo(path);
                     }
                 }

@@ -78,8 +78,11 @@ namespace OpenAI.Images.Http
             {
                 _file!.Position = 0;
                 count = await _file.ReadAsync(header, 0, header.Length, cancellationToken).ConfigureAwait(false);
-                _file.Dispose();
+
+                // The result keeps the file open (unshared) until it is committed or discarded: a held file is never
+                // taken for an orphan by another session's clean-up (OrphanedTempFiles), however long it waits.
                 result.PendingFile = TempPath;
+                result.PendingHandle = _file;
                 _detached = true;
             }
 
@@ -88,8 +91,13 @@ namespace OpenAI.Images.Http
 
         public void Dispose()
         {
+            if (_detached)
+            {
+                return;
+            }
+
             Stream.Dispose();
-            if (TempPath != null && !_detached)
+            if (TempPath != null)
             {
                 TryDelete(TempPath);
             }
@@ -119,9 +127,15 @@ namespace OpenAI.Images.Http
         {
             foreach (ImageResult r in results)
             {
-                TryDelete(r.PendingFile);
-                r.PendingFile = null;
+                Discard(r);
             }
+        }
+
+        /// <summary>Closes and deletes a result's pending file, if it has one.</summary>
+        internal static void Discard(ImageResult result)
+        {
+            TryDelete(result.ReleasePending());
+            result.PendingFile = null;
         }
     }
 }

@@ -357,8 +357,7 @@ namespace OpenAI.Images
                             break;
                         }
 
-                        ImageSink.TryDelete(result.PendingFile);
-                        result.PendingFile = null;
+                        ImageSink.Discard(result);
                         await ImageSink.DecodeBase64StringAsync(reader, tempDirectory, result, ct).ConfigureAwait(false);
 
                         break;

@@ -21,12 +21,18 @@ namespace OpenAI.Images
         /// </summary>
         public Action<TimeSpan, int>? Started { get; set; }
 
+        /// <summary>The clock, in <see cref="Stopwatch"/> ticks (tests inject their own).</summary>
+        internal Func<long> Timestamp { get; set; } = Stopwatch.GetTimestamp;
+
+        /// <summary>How <see cref="WaitAsync"/> sleeps (tests inject one that advances their clock).</summary>
+        internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = (delay, ct) => Task.Delay(delay, ct);
+
         /// <summary>How long the current pause still lasts; zero when there is none.</summary>
         public TimeSpan Remaining
         {
             get
             {
-                long left = Interlocked.Read(ref _untilTicks) - Stopwatch.GetTimestamp();
+                long left = Interlocked.Read(ref _untilTicks) - Timestamp();
                 return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency);
             }
         }
@@ -39,7 +45,7 @@ namespace OpenAI.Images
                 return;
             }
 
-            long now = Stopwatch.GetTimestamp();
+            long now = Timestamp();
             long until = now + (long)(delay.TotalSeconds * Stopwatch.Frequency);
             bool started;
             lock (_gate)
@@ -65,7 +71,7 @@ namespace OpenAI.Images
             for (TimeSpan left = Remaining; left > TimeSpan.Zero; left = Remaining)
             {
                 // Task.Delay may end a little early on some clocks: check again rather than start inside the pause.
-                await Task.Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+                await Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
             }
         }
     }

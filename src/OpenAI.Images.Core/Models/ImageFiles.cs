@@ -89,25 +89,34 @@ namespace OpenAI.Images
 #endif
         }
 
+        /// <summary>
+        /// Moves a result's pending temporary file to its final name (see <see cref="Commit(string, string, bool)"/>);
+        /// the result has no pending file afterwards. On failure the file stays pending (closed) for
+        /// <see cref="KeepInMemory"/> or <see cref="Discard"/>.
+        /// </summary>
+        internal static void Commit(ImageResult result, string finalPath, bool overwrite)
+        {
+            string tempPath = result.ReleasePending() ?? throw new InvalidOperationException("The image has no pending file.");
+            Commit(tempPath, finalPath, overwrite);
+            result.PendingFile = null;
+        }
+
         /// <summary>Reads a pending temporary file back into memory and deletes it (when it cannot be saved).</summary>
         public static void KeepInMemory(ImageResult result)
         {
-            if (result.PendingFile is null)
+            string? path = result.ReleasePending();
+            if (path is null)
             {
                 return;
             }
 
-            result.Data = File.ReadAllBytes(result.PendingFile);
-            ImageSink.TryDelete(result.PendingFile);
+            result.Data = File.ReadAllBytes(path);
+            ImageSink.TryDelete(path);
             result.PendingFile = null;
         }
 
         /// <summary>Deletes a pending temporary file.</summary>
-        public static void Discard(ImageResult result)
-        {
-            ImageSink.TryDelete(result.PendingFile);
-            result.PendingFile = null;
-        }
+        public static void Discard(ImageResult result) => ImageSink.Discard(result);
 
         /// <summary>Writes bytes to a file atomically: a hidden temporary file in the same folder, then a rename.</summary>
         public static void WriteAllBytes(string finalPath, byte[] data, bool overwrite)

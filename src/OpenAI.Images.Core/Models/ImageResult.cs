@@ -78,6 +78,20 @@ namespace OpenAI.Images
         /// <summary>A decoded image waiting in a temporary file to be moved to its final name (or discarded).</summary>
         internal string? PendingFile { get; set; }
 
+        /// <summary>
+        /// The open, unshared handle on <see cref="PendingFile"/>: while it is held, no clean-up of orphaned temporary
+        /// files (<see cref="OrphanedTempFiles"/>, in this or another session) can take the file, however long it waits.
+        /// </summary>
+        internal IDisposable? PendingHandle { get; set; }
+
+        /// <summary>Closes the handle on the pending file (before the file is renamed, read or deleted) and returns its path.</summary>
+        internal string? ReleasePending()
+        {
+            PendingHandle?.Dispose();
+            PendingHandle = null;
+            return PendingFile;
+        }
+
         /// <summary>The format found in the image bytes themselves.</summary>
         internal Imaging.ImageFormat DetectedFormat { get; set; }
 

@@ -265,12 +265,12 @@ namespace OpenAI.Images.Validation
         public static readonly IReadOnlyList<ModelCapabilities> Models = new[]
         {
             // 2.6 [ref deprecations page: live, the recommended replacement]; what they take [3P] only: never blocks.
-            Gpt26("gpt-image-2.6-sunburst"),
-            Gpt26("gpt-image-2.6-flare"),
+            TopTier("gpt-image-2.6-sunburst", "gpt-image-2.6", FactSource.ThirdParty, null),
+            TopTier("gpt-image-2.6-flare", "gpt-image-2.6", FactSource.ThirdParty, null),
 
             // 2.5 [ref images reference]: xhigh and max for generations and edits, custom sizes, transparency.
-            Gpt25("gpt-image-2.5-sunburst"),
-            Gpt25("gpt-image-2.5-flare"),
+            TopTier("gpt-image-2.5-sunburst", "gpt-image-2.5", FactSource.Reference, "2026-09-08"),
+            TopTier("gpt-image-2.5-flare", "gpt-image-2.5", FactSource.Reference, "2026-09-08"),
 
             // gpt-image-2 [spec][ref]: stops at high [ref]; custom sizes [spec]; transparency "preview" [spec] (reported off, [3P]).
             Gpt("gpt-image-2", "gpt-image-2", FactSource.Spec, s =>
@@ -381,26 +381,16 @@ namespace OpenAI.Images.Validation
         /// <summary>input_fidelity enum.</summary>
         public static readonly IReadOnlyList<string> InputFidelities = Fidelities;
 
-        private static ModelCapabilities Gpt26(string id) => Gpt(id, "gpt-image-2.6", FactSource.Reference, s =>
+        /// <summary>
+        /// A 2.5 or 2.6 model: xhigh and max, custom sizes, transparency; <paramref name="takes"/> is where those facts come
+        /// from (OpenAI's reference for 2.5, third parties only for 2.6). Input fidelity is documented for neither.
+        /// </summary>
+        private static ModelCapabilities TopTier(string id, string family, FactSource takes, string? snapshotDate) => Gpt(id, family, FactSource.Reference, s =>
         {
+            s.Snapshots = snapshotDate is null ? Array.Empty<string>() : new[] { id + "-" + snapshotDate };
             s.GenerationQualities = s.EditQualities = TopQualities;
-            s.QualitySource = FactSource.ThirdParty;
             s.CustomSizes = true;
-            s.CustomSizesSource = FactSource.ThirdParty;
-            s.TransparencySource = FactSource.ThirdParty;
-            s.OptionsSource = FactSource.ThirdParty;
-            s.InputFidelitySource = FactSource.Undocumented;
-        });
-
-        private static ModelCapabilities Gpt25(string id) => Gpt(id, "gpt-image-2.5", FactSource.Reference, s =>
-        {
-            s.Snapshots = new[] { id + "-2026-09-08" };
-            s.GenerationQualities = s.EditQualities = TopQualities;
-            s.QualitySource = FactSource.Reference;
-            s.CustomSizes = true;
-            s.CustomSizesSource = FactSource.Reference;
-            s.TransparencySource = FactSource.Reference;
-            s.OptionsSource = FactSource.Reference;
+            s.QualitySource = s.CustomSizesSource = s.TransparencySource = s.OptionsSource = takes;
             s.InputFidelitySource = FactSource.Undocumented;
         });
 

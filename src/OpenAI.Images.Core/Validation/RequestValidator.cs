@@ -31,7 +31,7 @@ namespace OpenAI.Images.Validation
             ModelCapabilities? caps = ModelCatalog.Find(request.Model);
             if (caps is null)
             {
-                note?.Invoke($"Model '{request.Model}' is not in this module's model table (checked on {ModelCatalog.CheckedOn:yyyy-MM-dd}): its values are sent as given and OpenAI will judge them.");
+                note?.Invoke($"Model '{request.Model}' is not in this module's model table (checked on {ModelCatalog.CheckedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}): its values are sent as given and OpenAI will judge them.");
             }
 
             ValidateCommon(request, caps);

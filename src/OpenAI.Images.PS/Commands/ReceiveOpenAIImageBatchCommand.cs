@@ -82,6 +82,7 @@ namespace OpenAI.Images.PowerShell.Commands
                     }
 
                     Directory.CreateDirectory(directory);
+                    RemoveOrphanedTempFiles(directory);
 
                     string status = $"{job.Name}: batch {batch.Part} of {job.Batches.Count} ({batch.Id}, {batch.Status})";
                     int expected = Math.Max(1, batch.Completed + batch.Failed);

@@ -208,6 +208,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 return;
             }
 
+            RemoveOrphanedTempFiles(System.IO.Path.GetDirectoryName(path) ?? ".");
             try
             {
                 ImageFiles.WriteAllBytes(path, data, Force);

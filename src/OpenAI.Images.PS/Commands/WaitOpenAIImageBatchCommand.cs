@@ -1,7 +1,5 @@
 using System;
-using System.Diagnostics;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using OpenAI.Images;
 using OpenAI.Images.Batch;
 
@@ -36,7 +34,7 @@ namespace OpenAI.Images.PowerShell.Commands
             ForEachJob(async (job, runner) =>
             {
                 _waiting = job;
-                var clock = Stopwatch.StartNew();
+                PollClock clock = PollClock.StartNew();
                 TimeSpan interval = first;
                 while (true)
                 {
@@ -78,7 +76,7 @@ namespace OpenAI.Images.PowerShell.Commands
                         delay = l - elapsed;
                     }
 
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, delay.TotalMilliseconds * BatchLimits.PollDelayScale)), CancelToken).ConfigureAwait(false);
+                    await clock.DelayAsync(delay, CancelToken).ConfigureAwait(false);
                     interval = TimeSpan.FromSeconds(Math.Min(Math.Max(MaxPollSeconds, first.TotalSeconds), interval.TotalSeconds * 1.5));
                 }
             });

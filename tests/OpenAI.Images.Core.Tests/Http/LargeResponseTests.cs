@@ -54,9 +54,10 @@ public sealed class LargeResponseTests : IDisposable
 
         var file = new FileInfo(image.PendingFile!);
         Assert.Equal(ImageBytes, file.Length);
-        Assert.Equal(GeneratedImageResponseStream.ExpectedHash(ImageBytes), SHA256.HashData(File.ReadAllBytes(file.FullName)));
+        ImageFiles.KeepInMemory(image);
+        Assert.Equal(GeneratedImageResponseStream.ExpectedHash(ImageBytes), SHA256.HashData(image.Data!));
+        Assert.False(File.Exists(file.FullName));
         Assert.Equal("png", image.OutputFormat);
-        ImageFiles.Discard(image);
     }
 
     /// <summary>

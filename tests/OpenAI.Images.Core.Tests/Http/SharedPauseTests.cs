@@ -8,7 +8,8 @@ namespace OpenAI.Images.Core.Tests.Http;
 
 /// <summary>
 /// The batch-wide pause: a 429/503 with retry-after stops every request that shares the pause from starting an
-/// attempt until the wait is over. Real clocks with generous margins (the machine is shared).
+/// attempt until the wait is over. An injected clock where the exact waits matter; real time only for lower bounds (a wait
+/// may end late on a busy machine, never early).
 /// </summary>
 public sealed class SharedPauseTests : IDisposable
 {
@@ -19,25 +20,56 @@ public sealed class SharedPauseTests : IDisposable
     [Fact]
     public async Task APauseStartsOnceAndIsOnlyEverLengthened()
     {
-        var pause = new SharedPause();
+        // The pause's own clock, advanced only by its waits: nothing here depends on how fast the test runs.
+        long now = 0;
+        var slept = new List<TimeSpan>();
+        var pause = new SharedPause
+        {
+            Timestamp = () => now,
+            Delay = (delay, _) =>
+            {
+                slept.Add(delay);
+                now += (long)(delay.TotalSeconds * Stopwatch.Frequency);
+                return Task.CompletedTask;
+            },
+        };
         var started = new List<(TimeSpan Delay, int Status)>();
         pause.Started = (d, s) => started.Add((d, s));
         Assert.Equal(TimeSpan.Zero, pause.Remaining);
 
-        var clock = Stopwatch.StartNew();
         pause.Begin(TimeSpan.FromMilliseconds(300), 429);
-        pause.Begin(TimeSpan.FromMilliseconds(50), 429);
-        pause.Begin(TimeSpan.FromMilliseconds(600), 503);
-        Assert.InRange(pause.Remaining, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
+        now += Stopwatch.Frequency / 10; // 100 ms later
+        pause.Begin(TimeSpan.FromMilliseconds(50), 429); // ends before the running pause: no change
+        Assert.Equal(200, pause.Remaining.TotalMilliseconds, 3);
+        pause.Begin(TimeSpan.FromMilliseconds(600), 503); // ends after it: lengthened, not a new pause
+        Assert.Equal(600, pause.Remaining.TotalMilliseconds, 3);
+
         await pause.WaitAsync(TestContext.Current.CancellationToken);
 
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(600), clock.Elapsed.ToString());
+        // One sleep to the end of the pause (and a millisecond more, as Task.Delay may end early on some clocks).
+        Assert.Equal(601, Assert.Single(slept).TotalMilliseconds, 3);
         Assert.Equal(TimeSpan.Zero, pause.Remaining);
         Assert.Equal(new[] { (TimeSpan.FromMilliseconds(300), 429) }, started);
 
-        // Over: the next one is a new pause.
+        // Over: the next one is a new pause; WaitAsync without a pause does not sleep.
+        await pause.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.Single(slept);
         pause.Begin(TimeSpan.FromMilliseconds(10), 503);
         Assert.Equal(2, started.Count);
+    }
+
+    [Fact]
+    public async Task TheRealPauseSleepsUntilItIsOver()
+    {
+        var pause = new SharedPause();
+        var clock = Stopwatch.StartNew();
+        pause.Begin(TimeSpan.FromMilliseconds(200), 429);
+
+        await pause.WaitAsync(TestContext.Current.CancellationToken);
+
+        // A lower bound only: the wait may end late on a busy machine, never early.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(200), clock.Elapsed.ToString());
+        Assert.Equal(TimeSpan.Zero, pause.Remaining);
     }
 
     [Theory]

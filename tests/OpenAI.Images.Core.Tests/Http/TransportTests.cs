@@ -40,7 +40,8 @@ public sealed class TransportTests : IDisposable
         Assert.Equal(2, _rig.Handler.Requests.Count);
         Assert.Equal(new[] { TimeSpan.FromMilliseconds(500) }, _rig.Waits);
         ImageResult image = Assert.Single(results);
-        Assert.Equal(Replies.Png, File.ReadAllBytes(image.PendingFile!));
+        ImageFiles.KeepInMemory(image);
+        Assert.Equal(Replies.Png, image.Data);
         string verbose = Assert.Single(_rig.Verbose);
         Assert.Equal("Attempt 1 of 3 failed (HTTP 500); retrying in 0.5 s (backoff).", verbose);
         ImageFiles.Discard(image);
@@ -226,8 +227,9 @@ public sealed class TransportTests : IDisposable
         Assert.Equal(new[] { TimeSpan.FromMilliseconds(500) }, _rig.Waits);
         ImageResult image = Assert.Single(results);
         Assert.Equal(new[] { image.PendingFile }, _rig.FilesLeft());
-        Assert.Equal(Replies.Png, File.ReadAllBytes(image.PendingFile!));
-        ImageFiles.Discard(image);
+        ImageFiles.KeepInMemory(image);
+        Assert.Equal(Replies.Png, image.Data);
+        Assert.Empty(_rig.FilesLeft());
     }
 
     [Fact]
@@ -382,7 +384,9 @@ public sealed class TransportTests : IDisposable
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.SendCancellableAsync(cts.Token));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), clock.Elapsed.ToString());
+        // The server never answers and the timeout is ten minutes: ending at all shows the token ended it; the bound is a
+        // guard far from both, not a measure of speed.
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), clock.Elapsed.ToString());
         Assert.Single(rig.Handler.Requests);
         Assert.Empty(rig.Waits);
         Assert.Empty(rig.FilesLeft());
@@ -471,8 +475,9 @@ public sealed class TransportTests : IDisposable
         Assert.Equal(3, _rig.Handler.Requests.Count);
         Assert.All(_rig.Handler.Requests, r => Assert.Null(r.Authorization));
         Assert.Equal(new[] { result.PendingFile }, _rig.FilesLeft());
-        Assert.Equal(Replies.Png, File.ReadAllBytes(result.PendingFile!));
-        ImageFiles.Discard(result);
+        ImageFiles.KeepInMemory(result);
+        Assert.Equal(Replies.Png, result.Data);
+        Assert.Empty(_rig.FilesLeft());
 
         var failing = new ImageResult { Url = new Uri("https://files.example.test/other.png") };
         _rig.Handler.Fallback = (_, _) => Task.FromResult(Replies.Stream(200, "image/png", new FaultingStream(Replies.Png, 20, FaultingStream.Fault.Reset), Replies.Png.Length));

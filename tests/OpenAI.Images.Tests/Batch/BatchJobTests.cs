@@ -324,19 +324,22 @@ public sealed class BatchJobTests : BatchTest
         ps.AddCommand("Import-Module").AddParameter("Name", ModuleHost.ManifestPath).AddParameter("ErrorAction", "Stop").Invoke();
         ps.Commands.Clear();
         runspace.SessionStateProxy.Path.SetLocation(Temp);
-        ps.AddScript("Wait-OpenAIImageBatch -JobPath wait.json -PollIntervalSec 1");
+        // Real time and an hour between polls: "at once" is shown by cause (Stop returns long before the next poll
+        // would come), not by a stopwatch.
+        ps.AddScript("Wait-OpenAIImageBatch -JobPath wait.json -PollIntervalSec 3600");
         IAsyncResult running = ps.BeginInvoke();
         var wait = Stopwatch.StartNew();
-        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 2)
+        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 1)
         {
-            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(20), "Wait-OpenAIImageBatch never polled");
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(60), "Wait-OpenAIImageBatch never polled");
             Thread.Sleep(10);
         }
 
-        var clock = Stopwatch.StartNew();
-        ps.Stop();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), clock.Elapsed.ToString());
+        IAsyncResult stopping = ps.BeginStop(null, null);
+        Assert.True(stopping.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "Ctrl+C waited for the next poll");
+        ps.EndStop(stopping);
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.Single(Fake.ApiRequests, q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal));
         Assert.Empty(Requests("POST", "/cancel"));
         Assert.Equal("in_progress", (string?)JobFile("wait.json")["batches"]![0]!["batch"]!["status"]);
         string said = Assert.Single(host.WarningLines);

@@ -47,6 +47,20 @@ public abstract class ReliabilityTest : EngineTest
     }
 
     /// <summary>The retry notices written to the verbose stream.</summary>
+    /// <summary>
+    /// Requests the module stopped or cancelled were abandoned on the wire too: the fake sees their connections close
+    /// (within a guard far above any machine's slowness; the fake would otherwise hold them for minutes).
+    /// </summary>
+    protected void AssertNothingLeftInFlight()
+    {
+        var wait = System.Diagnostics.Stopwatch.StartNew();
+        while (Fake.InFlight > 0)
+        {
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), $"{Fake.InFlight} request(s) still open at the server");
+            System.Threading.Thread.Sleep(10);
+        }
+    }
+
     protected static string[] RetryNotices(ScriptResult r) =>
         r.Verbose.Where(v => v.StartsWith("Attempt ", StringComparison.Ordinal)).ToArray();
 }
