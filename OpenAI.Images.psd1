@@ -33,6 +33,7 @@
         'Wait-OpenAIImageBatch'
         'Receive-OpenAIImageBatch'
         'Stop-OpenAIImageBatch'
+        'Get-OpenAIImageModel'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -141,6 +141,23 @@ Describe 'Edit-OpenAIImage' {
             Get-FakeField $request 'stream' | Should -BeNullOrEmpty
         }
 
+        It '-AdditionalBody goes as text fields; a file part or a nested value is refused before sending' {
+            $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+
+            $null = Edit-OpenAIImage -Prompt 'x' -Path $photo -InputFidelity high -AdditionalBody @{ complexity = 'low'; n = 2; stream = $false; input_fidelity = $null }
+
+            $request = (Get-FakeRequest)[0]
+            Get-FakeField $request 'complexity' | Should -BeExactly 'low'
+            Get-FakeField $request 'n' | Should -BeExactly '2'
+            Get-FakeField $request 'stream' | Should -BeExactly 'false'
+            Get-FakePart $request 'input_fidelity' | Should -BeNullOrEmpty
+
+            Reset-Fake
+            { Edit-OpenAIImage -Prompt 'x' -Path $photo -AdditionalBody @{ mask = 'm.png' } -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.Validation.AdditionalBodyFilePart,*'
+            { Edit-OpenAIImage -Prompt 'x' -Path $photo -AdditionalBody @{ opts = @{ a = 1 } } -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.Validation.AdditionalBodyNestedValue,*'
+            Get-FakeRequest | Should -BeNullOrEmpty
+        }
+
         It 'sends stream=true for -Stream and asks for an event stream' {
             $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
 

@@ -71,6 +71,23 @@ Describe 'New-OpenAIImage' {
             Get-FakeHeader $request 'Accept' | Should -BeExactly 'text/event-stream'
         }
 
+        It '-AdditionalBody is merged last: JSON types kept, a module field replaced, $null removes one' {
+            $null = New-OpenAIImage 'a fox' -Model gpt-image-2 -User 'u-1' -Quality low -AdditionalBody ([ordered]@{ complexity = 'high'; quality = 'xhigh'; user = $null; seed = 7; flag = $true; opts = @{ a = @(1, 'b') } })
+
+            $request = (Get-FakeRequest -Api)[0]
+            $request.json.PSObject.Properties.Name | Should -Be @('prompt', 'model', 'quality', 'complexity', 'seed', 'flag', 'opts')
+            $request.json.quality | Should -BeExactly 'xhigh'
+            $request.json.seed | Should -BeOfType [long]
+            $request.json.flag | Should -BeOfType [bool]
+            $request.json.opts.a[1] | Should -BeExactly 'b'
+            [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($request.bodyBase64)) | Should -Match '"seed":7,"flag":true'
+        }
+
+        It '-AdditionalBody with a key that is not a string is an error before anything is sent' {
+            { New-OpenAIImage 'a fox' -AdditionalBody @{ 1 = 'x' } -ErrorAction Stop } | Should -Throw -ErrorId "OpenAI.Validation.AdditionalBodyKeyNotString,$Command"
+            Get-FakeRequest -Api | Should -BeNullOrEmpty
+        }
+
         It 'uses -BaseUri instead of OPENAI_BASE_URL' {
             $null = New-OpenAIImage -Prompt 'a red fox' -BaseUri "$($FakeApi.Root)/gateway/v1"
 

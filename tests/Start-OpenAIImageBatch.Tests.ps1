@@ -94,6 +94,24 @@ Describe 'Start-OpenAIImageBatch' {
         @(Get-UploadedBatchInput | ForEach-Object { $_.Count }) | Should -Be @(2, 2, 1)
     }
 
+    It 'sends -OutputExpiresAfter on the batch and -AdditionalBody in every line' {
+        $job = 'a fox', 'an owl' | Start-OpenAIImageBatch -JobPath ./x.json -OutputExpiresAfter '7.00:00:00' -AdditionalBody @{ complexity = 'low'; user = $null } -User 'u-1'
+
+        $job.OutputExpiresAfter | Should -Be ([timespan]::FromDays(7))
+        $create = @(Get-FakeRequest -Api | Where-Object { $_.path -eq '/v1/batches' })
+        $create[0].json.output_expires_after.anchor | Should -BeExactly 'created_at'
+        $create[0].json.output_expires_after.seconds | Should -Be 604800
+        $lines = @(Get-UploadedBatchInput)[0]
+        $lines.body.complexity | Should -Be @('low', 'low')
+        $lines.body.PSObject.Properties.Name | Should -Not -Contain 'user'
+    }
+
+    It 'refuses -OutputExpiresAfter outside 1 hour to 30 days before anything is sent' {
+        { 'x' | Start-OpenAIImageBatch -JobPath ./y.json -OutputExpiresAfter '31.00:00:00' } | Should -Throw -ErrorId "OpenAI.Validation.OutputExpiresAfterOutOfRange,$Command"
+        Get-FakeRequest -Api | Should -BeNullOrEmpty
+        './y.json' | Should -Not -Exist
+    }
+
     It '-WhatIf uploads nothing and writes no file' {
         'a' , 'b' | Start-OpenAIImageBatch -JobPath ./w.json -WhatIf
         @(Get-FakeRequest -Api).Count | Should -Be 0

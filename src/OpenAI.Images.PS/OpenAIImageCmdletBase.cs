@@ -47,6 +47,13 @@ namespace OpenAI.Images.PowerShell
         [Parameter]
         public string? User { get; set; }
 
+        /// <summary>
+        /// Fields to send that the module has no parameter for (yet), merged last into the request body: a key that names
+        /// a field the module sends replaces it, a $null value removes it. Not checked against the model's rules.
+        /// </summary>
+        [Parameter]
+        public System.Collections.IDictionary? AdditionalBody { get; set; }
+
         /// <summary>Seconds to wait for each attempt (default 600).</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
@@ -96,6 +103,7 @@ namespace OpenAI.Images.PowerShell
             request.Count = Count;
             request.ResponseFormat = Normalize(nameof(ResponseFormat), ResponseFormat);
             request.User = User;
+            request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             return request;
         }
 
@@ -254,6 +262,7 @@ namespace OpenAI.Images.PowerShell
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
+                OpenAI.Images.AdditionalBody.Validate(request, jsonBody: request is ImageGenerationRequest, m => this.WriteVerboseLine(_options!.ApiKey?.Scrub(m) ?? m));
             }
             catch (OpenAIValidationException ex)
             {
@@ -281,6 +290,10 @@ namespace OpenAI.Images.PowerShell
 
             int count = request.Count ?? 1;
             string action = $"{OpenAIImagesClient.PathOf(request.Operation)}: {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
+            if (OpenAI.Images.AdditionalBody.Describe(request) is string extras)
+            {
+                action += "; -AdditionalBody: " + (options.ApiKey?.Scrub(extras) ?? extras);
+            }
             if (!ShouldProcess(targetText, action))
             {
                 CountSkipped();

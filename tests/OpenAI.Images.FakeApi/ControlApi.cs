@@ -75,6 +75,9 @@ public sealed partial class FakeOpenAIServer
                 case ("POST", "batches"):
                     reply = SetBatchBehaviour(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
                     break;
+                case ("POST", "models"):
+                    reply = SetModels(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
+                    break;
                 case ("GET", "health"):
                     reply = ControlJson(200, Json.Write(w =>
                     {
@@ -428,7 +431,7 @@ public sealed partial class FakeOpenAIServer
 
         foreach (string key in o.Select(p => p.Key))
         {
-            if (!(kind != "batches" && CommonKeys.Contains(key)) && !allowed.Contains(key))
+            if (!(kind is not ("batches" or "models") && CommonKeys.Contains(key)) && !allowed.Contains(key))
             {
                 throw new ControlException($"Unknown property '{key}' for kind '{kind}'.");
             }

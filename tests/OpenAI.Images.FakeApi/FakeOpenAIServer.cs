@@ -238,6 +238,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             _queue.Clear();
             Responder = null;
             Latency = null;
+            Models = DefaultModels;
         }
 
         ResetInFlight();
@@ -531,6 +532,11 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             }
         }
 
+        if (ModelsPath().IsMatch(path) && ListModels(method) is Reply models)
+        {
+            return models;
+        }
+
         return Reply.OpenAIError(404, $"Invalid URL ({method} {path})", "invalid_request_error", null, null);
     }
 
@@ -652,6 +658,9 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
 
     [GeneratedRegex(@"/batches(?:/(?<id>[^/]+)(?:/(?<cancel>cancel))?)?/?$", RegexOptions.CultureInvariant)]
     private static partial Regex BatchesPath();
+
+    [GeneratedRegex(@"/models/?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModelsPath();
 
     private sealed class QueuedResponse
     {

@@ -27,11 +27,11 @@ public sealed class ModelLifecycleTests : ConfigTest
     }
 
     /// <summary>Script that points the default profile (this session only) at api.openai.com through the proxy.</summary>
-    private static string AtOpenAI(RecordingProxy proxy) =>
+    internal static string AtOpenAI(RecordingProxy proxy) =>
         $"Set-OpenAIConfig -BaseUri http://{OpenAIHost}/v1 -AllowInsecureHttp -Proxy '{proxy.Uri}' -Scope Process\n";
 
     /// <summary>Sets (or clears) the module's clock seam, ModelLifecycle.TodayOverride, by reflection.</summary>
-    private static void SetToday(DateTime? today)
+    internal static void SetToday(DateTime? today)
     {
         Assembly? core = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "OpenAI.Images.Core");
         if (core is null)

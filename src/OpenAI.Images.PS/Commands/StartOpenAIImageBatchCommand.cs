@@ -23,6 +23,7 @@ namespace OpenAI.Images.PowerShell.Commands
         private readonly List<(PromptImageRequest Request, object Target)> _items = new List<(PromptImageRequest, object)>();
         private int _invalid;
         private int _resolveErrors;
+        private readonly HashSet<string> _notes = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>The text description of the image (or of the edit, with -Path/-LiteralPath).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = RequestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -99,6 +100,17 @@ namespace OpenAI.Images.PowerShell.Commands
         [Parameter(ParameterSetName = RequestSet)]
         public string? User { get; set; }
 
+        /// <summary>
+        /// Fields to send that the module has no parameter for (yet), merged last into each request line's body: a key
+        /// that names a field the module sends replaces it, a $null value removes it. Not checked against the model's rules.
+        /// </summary>
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
+        public System.Collections.IDictionary? AdditionalBody { get; set; }
+
+        /// <summary>How long after their creation the batches' output and error files expire: 1 hour to 30 days (the Batch API's output_expires_after). Default: OpenAI's.</summary>
+        [Parameter(ParameterSetName = RequestSet)]
+        public TimeSpan? OutputExpiresAfter { get; set; }
+
         /// <summary>The job file to write (default: NAME.imagebatch.json in the current folder); with -Resume, the job to finish starting.</summary>
         [Parameter(ParameterSetName = RequestSet)]
         [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
@@ -117,6 +129,24 @@ namespace OpenAI.Images.PowerShell.Commands
         /// <summary>Finishes starting the job in -JobPath after an interruption: uploads what was not uploaded and creates the batches not yet created.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
         public SwitchParameter Resume { get; set; }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (OutputExpiresAfter is TimeSpan expires)
+            {
+                try
+                {
+                    ImageBatchPlanner.ValidateOutputExpiresAfter(expires);
+                }
+                catch (OpenAIValidationException ex)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(ex, expires));
+                }
+            }
+
+            base.BeginProcessing();
+        }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -197,6 +227,7 @@ namespace OpenAI.Images.PowerShell.Commands
             request.Background = ModelCatalog.Normalize(nameof(Background), Background);
             request.OutputFormat = ModelCatalog.Normalize(nameof(OutputFormat), OutputFormat);
             request.OutputCompression = OutputCompression;
+            request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             if (request is ImageEditRequest && (Style != null || Moderation != null))
             {
                 Fail(new OpenAIValidationException(Style != null ? "Style" : "Moderation", (object?)Style ?? Moderation, "GenerationOnlyParameter",
@@ -221,6 +252,7 @@ namespace OpenAI.Images.PowerShell.Commands
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
+                OpenAI.Images.AdditionalBody.Validate(request, jsonBody: true, NoteOnce);
             }
             catch (OpenAIValidationException ex)
             {
@@ -229,6 +261,16 @@ namespace OpenAI.Images.PowerShell.Commands
             }
 
             _items.Add((request, target));
+        }
+
+        /// <summary>A verbose line once per call (the -AdditionalBody notes are the same for every line of a job).</summary>
+        private void NoteOnce(string message)
+        {
+            string scrubbed = Options.ApiKey?.Scrub(message) ?? message;
+            if (_notes.Add(scrubbed))
+            {
+                this.WriteVerboseLine(scrubbed);
+            }
         }
 
         private void Fail(OpenAIValidationException ex, object target)
@@ -382,7 +424,14 @@ namespace OpenAI.Images.PowerShell.Commands
 
             string parts = string.Join("; ", plan.Select((p, i) => $"batch {i + 1}: {p.Lines} request{(p.Lines == 1 ? string.Empty : "s")} to {p.Endpoint} ({p.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)"));
             string description = $"Start OpenAI image batch job '{name}': upload {(uploads.Count > 0 ? $"{uploads.Count} local image{(uploads.Count == 1 ? string.Empty : "s")} (purpose {ImageBatchPlanner.ImagePurpose}) and " : string.Empty)}"
-                + $"{plan.Count} input file{(plan.Count == 1 ? string.Empty : "s")} (purpose batch), create {plan.Count} batch{(plan.Count == 1 ? string.Empty : "es")} (completion window 24h): {parts}";
+                + $"{plan.Count} input file{(plan.Count == 1 ? string.Empty : "s")} (purpose batch), create {plan.Count} batch{(plan.Count == 1 ? string.Empty : "es")} (completion window 24h"
+                + (OutputExpiresAfter is TimeSpan keep ? $"; output files expire {keep.ToString("c", CultureInfo.InvariantCulture)} after they are created" : string.Empty) + $"): {parts}";
+            string[] extras = items.Select(i => OpenAI.Images.AdditionalBody.Describe(i.Request)).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+            if (extras.Length > 0)
+            {
+                string shown = string.Join(" | ", extras.Take(3)) + (extras.Length > 3 ? $" | … ({extras.Length} different ones)" : string.Empty);
+                description += "; -AdditionalBody: " + (Options.ApiKey?.Scrub(shown) ?? shown);
+            }
             this.WriteVerboseLine(description);
             if (!ShouldProcess(jobPath, description))
             {
@@ -395,6 +444,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 Name = name,
                 JobId = Guid.NewGuid().ToString("N"),
                 Created = DateTimeOffset.UtcNow,
+                OutputExpiresAfter = OutputExpiresAfter,
             };
             job.Uploads.AddRange(uploads);
             try

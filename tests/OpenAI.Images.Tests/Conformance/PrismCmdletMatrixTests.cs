@@ -121,6 +121,25 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
         Assert.Equal(422, (int?)((dynamic)error.Exception).StatusCode);
     }
 
+    /// <summary>
+    /// -AdditionalBody is not checked by the module, and goes on the wire as given: Prism, which validates the body the
+    /// module really sent, refuses an n of 11 in a JSON body and a generation-only quality in a multipart edit.
+    /// </summary>
+    [Theory]
+    [InlineData("New-OpenAIImage 'A cute baby sea otter' -AdditionalBody @{ n = 11 } -MaxRetries 0", Generations, "n")]
+    [InlineData("Edit-OpenAIImage 'Add a beret' -Path \"$Assets/sample-8x8.png\" -AdditionalBody @{ quality = 'hd' } -MaxRetries 0", Edits, "quality")]
+    public void AdditionalBody_IsSentAsGiven_AndPrismJudgesIt(string script, string path, string field)
+    {
+        var run = RunAgainstPrism(script);
+        var exchange = Assert.Single(run.Exchanges);
+        Assert.Equal(path, exchange.Path);
+        Assert.True(exchange.Failed, run.Describe());
+        Assert.Contains(exchange.Violations, v => v.Contains(field, StringComparison.Ordinal));
+        var error = Assert.Single(run.Result.AllErrors);
+        Assert.StartsWith("OpenAI.InvalidRequest", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(422, (int?)((dynamic)error.Exception).StatusCode);
+    }
+
     /// <summary>Every parameter, enum value, range end, model and per-model size/quality of the cmdlets appears in the matrix.</summary>
     [Fact]
     public void TheMatrix_CoversEveryParameterAndValue()
@@ -380,6 +399,11 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                 Assert.Single(Directory.GetFiles(Path.Combine(temp, "out")));
                 Assert.All(run.Result.Images, i => Assert.NotNull(i.File));
             }));
+        cases.Add(new(
+            "New: -AdditionalBody replaces, removes and adds fields (JSON types kept)",
+            $"New-OpenAIImage -Prompt {Prompt} -Model gpt-image-2 -Quality low -User user-1234 -AdditionalBody ([ordered]@{{ quality = 'high'; user = $null; n = 2; output_compression = 90; output_format = 'webp'; complexity = 'high' }})",
+            1,
+            Generations));
         cases.Add(new("New: pipeline of prompts with -ThrottleLimit, -Unordered", "'one','two','three' | New-OpenAIImage -ThrottleLimit 16\n'four','five' | New-OpenAIImage -Unordered", 5, Generations));
 
         // ---------- Edit-OpenAIImage → POST /images/edits (multipart) ----------
@@ -474,6 +498,11 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             5,
             Edits,
             Streaming: true));
+        cases.Add(new(
+            "Edit: -AdditionalBody as multipart text fields: replaced, removed, added",
+            $"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Quality low -InputFidelity high -AdditionalBody @{{ quality = 'medium'; input_fidelity = $null; n = 2; output_compression = 50; output_format = 'jpeg'; complexity = 'low' }}",
+            1,
+            Edits));
         cases.Add(new("Edit: count 1 and 10 (alias -N)", $"Edit-OpenAIImage 'Add a beret' {Png} -Count 1\nEdit-OpenAIImage 'Add a beret' {Png} -N 10", 2, Edits));
         cases.Add(new(
             "Edit: files piped by property name, -OutputDirectory, -ThrottleLimit, -Unordered, -OutFile, -Force",
@@ -520,6 +549,12 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             "Variation: -ApiKey and -BaseUri instead of the environment, -TimeoutSec, -MaxRetries",
             "$env:OPENAI_API_KEY = $null\n$env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'\n"
             + $"New-OpenAIImageVariation -Path {Png} -ApiKey 'sk-explicit-key' -BaseUri $PrismBase -TimeoutSec 86400 -MaxRetries 20",
+            1,
+            Variations));
+
+        cases.Add(new(
+            "Variation: -AdditionalBody as multipart text fields",
+            $"New-OpenAIImageVariation -Path {Png} -Size 256x256 -AdditionalBody @{{ size = '512x512'; n = 2; response_format = 'b64_json' }}",
             1,
             Variations));
 
