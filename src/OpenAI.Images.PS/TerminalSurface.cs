@@ -1,0 +1,147 @@
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Text;
+using System.Threading;
+using OpenAI.Images.Terminal;
+
+namespace OpenAI.Images.PowerShell
+{
+    /// <summary>
+    /// The screen a cmdlet draws on: what the host and the process say about it (<see cref="Facts"/>), the terminal
+    /// query (pwsh's console only), and writing. Escape sequences go to the terminal itself, never to the pipeline:
+    /// on pwsh's console straight to the process's standard output, which PowerShell neither transcribes
+    /// (Start-Transcript) nor filters; on another host with a VT-capable UI (an editor's integrated console), through
+    /// the host's UI.
+    /// </summary>
+    internal sealed class TerminalSurface
+    {
+        private const string ConsoleHostName = "ConsoleHost";
+        private readonly PSHostUserInterface? _ui;
+        private readonly bool _console;
+
+        private TerminalSurface(PSHost host, TerminalFacts facts)
+        {
+            _ui = host.UI;
+            _console = facts.IsConsoleHost;
+            Facts = facts;
+        }
+
+        /// <summary>What the host and process say.</summary>
+        public TerminalFacts Facts { get; }
+
+        /// <summary>The query to pass to <see cref="TerminalDetector.Decide"/>: pwsh's console only.</summary>
+        public TerminalQuery? Query => _console ? AskConsole : (TerminalQuery?)null;
+
+        /// <summary>Gathers the facts about the host <paramref name="cmdlet"/> runs in.</summary>
+        public static TerminalSurface For(PSCmdlet cmdlet)
+        {
+            PSHost host = cmdlet.Host;
+            PSHostUserInterface? ui = host.UI;
+            bool vt = false;
+            try
+            {
+                vt = ui?.SupportsVirtualTerminal ?? false;
+            }
+            catch (NotImplementedException)
+            {
+            }
+
+            var facts = new TerminalFacts
+            {
+                Environment = Environment.GetEnvironmentVariable,
+                HasUserInterface = ui != null,
+                SupportsVirtualTerminal = vt,
+                PlainTextRendering = IsPlainText(cmdlet),
+                IsConsoleHost = string.Equals(host.Name, ConsoleHostName, StringComparison.Ordinal),
+                OutputRedirected = Console.IsOutputRedirected,
+                InputRedirected = Console.IsInputRedirected,
+            };
+            return new TerminalSurface(host, facts);
+        }
+
+        /// <summary>The window's width and height in cells, when the host can tell.</summary>
+        public bool TryGetWindowSize(out int columns, out int rows)
+        {
+            columns = 0;
+            rows = 0;
+            try
+            {
+                Size? size = _ui?.RawUI?.WindowSize;
+                if (size is Size s && s.Width > 0 && s.Height > 0)
+                {
+                    columns = s.Width;
+                    rows = s.Height;
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is NotImplementedException || ex is HostException || ex is System.IO.IOException || ex is PlatformNotSupportedException)
+            {
+            }
+
+            return false;
+        }
+
+        /// <summary>Writes <paramref name="text"/> to the terminal as it is.</summary>
+        public void Write(string text)
+        {
+            // Standard output takes any text when its encoding is UTF-8 (and the images' escape sequences are ASCII);
+            // a legacy code page (Windows PowerShell's console) may not have the block character: the host's UI writes
+            // Unicode there.
+            if (_console && (IsAscii(text) || Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage))
+            {
+                Console.Out.Write(text);
+                Console.Out.Flush();
+                return;
+            }
+
+            _ui?.Write(text);
+        }
+
+        private static string AskConsole(string request, Func<string, bool> isComplete, TimeSpan timeout)
+        {
+            var answer = new StringBuilder();
+            Console.Out.Write(request);
+            Console.Out.Flush();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < timeout)
+            {
+                if (!Console.KeyAvailable)
+                {
+                    Thread.Sleep(2);
+                    continue;
+                }
+
+                answer.Append(Console.ReadKey(intercept: true).KeyChar);
+                if (isComplete(answer.ToString()))
+                {
+                    break;
+                }
+            }
+
+            return answer.ToString();
+        }
+
+        private static bool IsPlainText(PSCmdlet cmdlet)
+        {
+            // $PSStyle (PowerShell 7.2+): OutputRendering PlainText means the user wants no escape sequences at all.
+            object? style = cmdlet.SessionState.PSVariable.GetValue("PSStyle");
+            object? rendering = style == null ? null : PSObject.AsPSObject(style).Properties["OutputRendering"]?.Value;
+            return string.Equals(rendering?.ToString(), "PlainText", StringComparison.Ordinal);
+        }
+
+        private static bool IsAscii(string text)
+        {
+            foreach (char c in text)
+            {
+                if (c > 0x7f)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
