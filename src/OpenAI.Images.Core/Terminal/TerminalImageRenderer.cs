@@ -1,0 +1,247 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using OpenAI.Images.Imaging;
+
+namespace OpenAI.Images.Terminal
+{
+    /// <summary>
+    /// Turns an image file into the text that draws it in a terminal: Sixel, kitty, iTerm2 inline images or Unicode
+    /// half blocks. Decodes PNG itself (no dependency); JPEG, WebP and GIF are passed through where the protocol takes them.
+    /// </summary>
+    public static class TerminalImageRenderer
+    {
+        /// <summary>The largest width or height, in pixels, of an image this draws.</summary>
+        public const int MaxDimension = 16384;
+
+        /// <summary>The most base64 characters in one kitty graphics escape sequence (the protocol's limit).</summary>
+        internal const int KittyChunkLength = 4096;
+
+        private const long MaxFileBytes = 512L * 1024 * 1024;
+        private const int MaxColumns = 4096;
+        private const int MaxCellPixels = 512;
+
+        /// <summary>
+        /// Reads the whole image file from the stream (PNG, JPEG, WebP and GIF are recognised by their magic bytes) and
+        /// renders it. Kitty and iTerm2 get the original bytes, base64 (kitty <c>f=100</c> takes PNG only: other formats
+        /// throw <see cref="TerminalImageError.NeedsPng"/>; iTerm2 takes them all). Sixel and blocks need a PNG: it is
+        /// decoded, area-average scaled to <c>Columns*CellWidth</c> pixels wide (blocks: <c>Columns</c> wide, two pixels
+        /// per row), with its aspect ratio kept and <see cref="TerminalImageOptions.MaxRows"/> respected, and alpha is
+        /// composited onto <see cref="TerminalImageOptions.Background"/>. Memory stays bounded by the scaled image plus
+        /// one source row. Never returns partial output.
+        /// </summary>
+        /// <param name="image">A readable stream positioned at the start of the image file; read to its end, not disposed.</param>
+        /// <param name="protocol">The protocol to draw with (not <see cref="TerminalGraphicsProtocol.Auto"/>).</param>
+        /// <param name="options">The size, background and name.</param>
+        /// <param name="cancellationToken">Stops reading and decoding.</param>
+        /// <returns>The text to write and the cells it covers.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="image"/> or <paramref name="options"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="protocol"/> is <see cref="TerminalGraphicsProtocol.Auto"/> or unknown.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A size in <paramref name="options"/> is below 1 or absurdly large.</exception>
+        /// <exception cref="TerminalImageException">The image cannot be drawn: <see cref="TerminalImageException.Reason"/> says why.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public static TerminalImage Render(Stream image, TerminalGraphicsProtocol protocol, TerminalImageOptions options, CancellationToken cancellationToken = default)
+        {
+            if (image is null)
+            {
+                throw new ArgumentNullException(nameof(image));
+            }
+
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            ValidateOptions(options);
+            if (protocol != TerminalGraphicsProtocol.Sixel && protocol != TerminalGraphicsProtocol.Kitty
+                && protocol != TerminalGraphicsProtocol.ITerm && protocol != TerminalGraphicsProtocol.Blocks)
+            {
+                throw new ArgumentException($"Cannot render with the protocol '{protocol}': resolve Auto to a concrete protocol first.", nameof(protocol));
+            }
+
+            byte[] bytes = ReadAll(image, options.Name, cancellationToken);
+            ImageFormat format = ImageInfo.DetectFormat(bytes, Math.Min(bytes.Length, ImageInfo.MaxSignatureLength));
+            if (format == ImageFormat.Unknown)
+            {
+                throw new TerminalImageException(TerminalImageError.NotAnImage, Describe(options.Name) + " is not an image (PNG, JPEG, WebP or GIF).");
+            }
+
+            switch (protocol)
+            {
+                case TerminalGraphicsProtocol.Kitty:
+                    RequirePng(format, protocol, options.Name);
+                    return Kitty(bytes, ReadSize(bytes, format, options.Name), options);
+                case TerminalGraphicsProtocol.ITerm:
+                    return ITerm(bytes, ReadSize(bytes, format, options.Name), options);
+                default:
+                    RequirePng(format, protocol, options.Name);
+                    throw new NotImplementedException("Sixel and blocks come in the next commit.");
+            }
+        }
+
+        private static void ValidateOptions(TerminalImageOptions options)
+        {
+            if (options.Columns < 1 || options.Columns > MaxColumns)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.Columns, $"Columns must be between 1 and {MaxColumns}.");
+            }
+
+            if (options.MaxRows.HasValue && options.MaxRows.Value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows.Value, "MaxRows must be at least 1.");
+            }
+
+            if (options.CellWidth < 1 || options.CellWidth > MaxCellPixels || options.CellHeight < 1 || options.CellHeight > MaxCellPixels)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), $"{options.CellWidth}x{options.CellHeight}", $"The cell size must be between 1 and {MaxCellPixels} pixels each way.");
+            }
+        }
+
+        private static void RequirePng(ImageFormat format, TerminalGraphicsProtocol protocol, string? name)
+        {
+            if (format != ImageFormat.Png)
+            {
+                throw new TerminalImageException(
+                    TerminalImageError.NeedsPng,
+                    $"{Describe(name)} is {format.ToString().ToUpperInvariant()}; drawing it with {protocol} needs a PNG. Ask for one with -OutputFormat png, or open the file with Invoke-Item.");
+            }
+        }
+
+        // ---- kitty and iTerm2: the file as it is ---------------------------------------------------------------
+
+        private static (int Width, int Height) ReadSize(byte[] bytes, ImageFormat format, string? name)
+        {
+            ImageInfo? info;
+            using (var stream = new MemoryStream(bytes, false))
+            {
+                info = ImageInfo.TryRead(stream);
+            }
+
+            if (info is null)
+            {
+                throw new TerminalImageException(TerminalImageError.NotAnImage, $"{Describe(name)} looks like {format.ToString().ToUpperInvariant()} but its headers are malformed or cut short.");
+            }
+
+            if (info.Width > MaxDimension || info.Height > MaxDimension)
+            {
+                throw TooLarge(info.Width, info.Height, name);
+            }
+
+            return (info.Width, info.Height);
+        }
+
+        /// <summary>
+        /// The cells an image covers when the terminal scales it (kitty, iTerm2): <see cref="TerminalImageOptions.Columns"/>
+        /// wide and as many rows as keep its aspect ratio (rounded, at least 1), or fewer columns when that would pass MaxRows.
+        /// </summary>
+        internal static (int Columns, int Rows) CellBox(int width, int height, TerminalImageOptions options)
+        {
+            int columns = options.Columns;
+            long rows = Math.Max(1, RoundDiv((long)columns * options.CellWidth * height, (long)width * options.CellHeight));
+            if (options.MaxRows.HasValue && rows > options.MaxRows.Value)
+            {
+                rows = options.MaxRows.Value;
+                columns = (int)Math.Max(1, RoundDiv(rows * options.CellHeight * width, (long)height * options.CellWidth));
+            }
+
+            return (columns, (int)rows);
+        }
+
+        private static TerminalImage Kitty(byte[] png, (int Width, int Height) size, TerminalImageOptions options)
+        {
+            (int columns, int rows) = CellBox(size.Width, size.Height, options);
+            string data = Convert.ToBase64String(png);
+            var text = new StringBuilder(data.Length + (data.Length / KittyChunkLength * 16) + 96);
+            for (int offset = 0; offset < data.Length || offset == 0; offset += KittyChunkLength)
+            {
+                int length = Math.Min(KittyChunkLength, data.Length - offset);
+                bool last = offset + length >= data.Length;
+                text.Append("\u001b_G");
+                if (offset == 0)
+                {
+                    text.Append("a=T,f=100,t=d,c=").Append(columns.ToString(CultureInfo.InvariantCulture))
+                        .Append(",r=").Append(rows.ToString(CultureInfo.InvariantCulture));
+                    if (options.KittyImageId.HasValue)
+                    {
+                        text.Append(",i=").Append(options.KittyImageId.Value.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    text.Append(",q=2,");
+                }
+                else
+                {
+                    // Continuation chunks carry only m (and q, which kitty wants repeated to stay quiet).
+                    text.Append("q=2,");
+                }
+
+                text.Append(last ? "m=0;" : "m=1;").Append(data, offset, length).Append("\u001b\\");
+            }
+
+            text.Append('\n');
+            return new TerminalImage(text.ToString(), columns, rows, TerminalGraphicsProtocol.Kitty);
+        }
+
+        private static TerminalImage ITerm(byte[] file, (int Width, int Height) size, TerminalImageOptions options)
+        {
+            (int columns, int rows) = CellBox(size.Width, size.Height, options);
+            var text = new StringBuilder(((file.Length + 2) / 3 * 4) + 160);
+            text.Append("\u001b]1337;File=");
+            if (!string.IsNullOrEmpty(options.Name))
+            {
+                text.Append("name=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Name))).Append(';');
+            }
+
+            text.Append("size=").Append(file.Length.ToString(CultureInfo.InvariantCulture))
+                .Append(";width=").Append(columns.ToString(CultureInfo.InvariantCulture))
+                .Append(";height=").Append(rows.ToString(CultureInfo.InvariantCulture))
+                .Append(";preserveAspectRatio=1;inline=1:")
+                .Append(Convert.ToBase64String(file))
+                .Append('\a')
+                .Append('\n');
+            return new TerminalImage(text.ToString(), columns, rows, TerminalGraphicsProtocol.ITerm);
+        }
+
+        // ---- helpers ---------------------------------------------------------------------------------------------
+
+        private static byte[] ReadAll(Stream stream, string? name, CancellationToken cancellationToken)
+        {
+            if (!stream.CanRead)
+            {
+                throw new ArgumentException("The stream is not readable.", nameof(stream));
+            }
+
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int n = stream.Read(chunk, 0, chunk.Length);
+                if (n <= 0)
+                {
+                    break;
+                }
+
+                if (buffer.Length + n > MaxFileBytes)
+                {
+                    throw new TerminalImageException(TerminalImageError.TooLarge, $"{Describe(name)} is over {MaxFileBytes / (1024 * 1024)} MB, too large to draw in the terminal.");
+                }
+
+                buffer.Write(chunk, 0, n);
+            }
+
+            return buffer.ToArray();
+        }
+
+        internal static TerminalImageException TooLarge(long width, long height, string? name) =>
+            new TerminalImageException(
+                TerminalImageError.TooLarge,
+                $"{Describe(name)} is {width}x{height} pixels; images over {MaxDimension} pixels in either dimension are not drawn. Open it with Invoke-Item.");
+
+        /// <summary>How messages name the image: <c>'file.png'</c>, or <c>The image</c> when there is no name.</summary>
+        internal static string Describe(string? name) => string.IsNullOrEmpty(name) ? "The image" : "'" + name + "'";
+
+        private static long RoundDiv(long numerator, long denominator) => (numerator + (denominator / 2)) / denominator;
+    }
+}
