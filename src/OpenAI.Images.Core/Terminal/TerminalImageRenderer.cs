@@ -72,13 +72,90 @@ namespace OpenAI.Images.Terminal
             {
                 case TerminalGraphicsProtocol.Kitty:
                     RequirePng(format, protocol, options.Name);
-                    return Kitty(bytes, ReadSize(bytes, format, options.Name), options);
+                    return Kitty(bytes, CheckPng(bytes, options.Name, cancellationToken), options);
                 case TerminalGraphicsProtocol.ITerm:
-                    return ITerm(bytes, ReadSize(bytes, format, options.Name), options);
-                default:
+                    return ITerm(bytes, format == ImageFormat.Png ? CheckPng(bytes, options.Name, cancellationToken) : ReadSize(bytes, format, options.Name), options);
+                case TerminalGraphicsProtocol.Sixel:
+                {
                     RequirePng(format, protocol, options.Name);
-                    throw new NotImplementedException("Sixel and blocks come in the next commit.");
+                    PngDecoder png = PngDecoder.Open(bytes, options.Name);
+                    PixelBox box = SixelBox(png.Width, png.Height, options);
+                    byte[] rgb = DecodeScaled(png, box.Width, box.Height, options.Background, cancellationToken);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return new TerminalImage(SixelEncoder.Encode(rgb, box.Width, box.Height) + "\n", box.Columns, box.Rows, protocol);
+                }
+
+                default:
+                {
+                    RequirePng(format, protocol, options.Name);
+                    PngDecoder png = PngDecoder.Open(bytes, options.Name);
+                    PixelBox box = BlockBox(png.Width, png.Height, options);
+                    byte[] rgb = DecodeScaled(png, box.Width, box.Height, options.Background, cancellationToken);
+                    return new TerminalImage(BlockEncoder.Encode(rgb, box.Width, box.Height), box.Columns, box.Rows, protocol);
+                }
             }
+        }
+
+        /// <summary>Decodes a PNG, scaled by area averaging to <paramref name="width"/> x <paramref name="height"/> and composited onto <paramref name="background"/>: RGB, 3 bytes a pixel.</summary>
+        internal static byte[] DecodeScaled(PngDecoder png, int width, int height, TerminalColor background, CancellationToken cancellationToken)
+        {
+            var scaler = new AreaScaler(png.Width, png.Height, width, height, !png.Interlaced, background);
+            png.Decode(scaler, cancellationToken);
+            return scaler.Finish();
+        }
+
+        /// <summary>
+        /// The pixel size Sixel draws at, and the cells it covers: <c>Columns*CellWidth</c> wide and the height that keeps
+        /// the aspect ratio, or MaxRows cells high (and narrower) when that is less; never over 16384 pixels either way.
+        /// </summary>
+        internal static PixelBox SixelBox(int width, int height, TerminalImageOptions options)
+        {
+            int maxRows = Math.Max(1, MaxDimension / options.CellHeight);
+            if (options.MaxRows.HasValue)
+            {
+                maxRows = Math.Min(maxRows, options.MaxRows.Value);
+            }
+
+            long w = Math.Min((long)options.Columns * options.CellWidth, MaxDimension / options.CellWidth * options.CellWidth);
+            long h = Math.Max(1, RoundDiv(w * height, width));
+            if (h > (long)maxRows * options.CellHeight)
+            {
+                h = (long)maxRows * options.CellHeight;
+                w = Math.Max(1, RoundDiv(h * width, height));
+            }
+
+            return new PixelBox((int)w, (int)h, (int)((w + options.CellWidth - 1) / options.CellWidth), (int)((h + options.CellHeight - 1) / options.CellHeight));
+        }
+
+        /// <summary>
+        /// The pixel size half blocks draw at: <c>Columns</c> wide, two pixels a row, each pixel a half cell
+        /// (CellWidth x CellHeight/2), as many rows as keep the aspect ratio (at least 1), or MaxRows rows (and narrower).
+        /// </summary>
+        internal static PixelBox BlockBox(int width, int height, TerminalImageOptions options)
+        {
+            int maxRows = Math.Max(1, MaxDimension / 2);
+            if (options.MaxRows.HasValue)
+            {
+                maxRows = Math.Min(maxRows, options.MaxRows.Value);
+            }
+
+            long columns = options.Columns;
+            long rows = Math.Max(1, RoundDiv(columns * options.CellWidth * height, (long)width * options.CellHeight));
+            if (rows > maxRows)
+            {
+                rows = maxRows;
+                columns = Math.Max(1, RoundDiv(rows * options.CellHeight * width, (long)height * options.CellWidth));
+            }
+
+            return new PixelBox((int)columns, (int)(rows * 2), (int)columns, (int)rows);
+        }
+
+        /// <summary>Checks a whole PNG (structure, CRCs, inflating and unfiltering every row) without keeping its pixels; returns its size.</summary>
+        private static (int Width, int Height) CheckPng(byte[] bytes, string? name, CancellationToken cancellationToken)
+        {
+            PngDecoder png = PngDecoder.Open(bytes, name);
+            png.Decode(NullSink.Instance, cancellationToken);
+            return (png.Width, png.Height);
         }
 
         private static void ValidateOptions(TerminalImageOptions options)
@@ -241,6 +318,35 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>How messages name the image: <c>'file.png'</c>, or <c>The image</c> when there is no name.</summary>
         internal static string Describe(string? name) => string.IsNullOrEmpty(name) ? "The image" : "'" + name + "'";
+
+        /// <summary>A target size in pixels and the cells it covers.</summary>
+        internal readonly struct PixelBox
+        {
+            public PixelBox(int width, int height, int columns, int rows)
+            {
+                Width = width;
+                Height = height;
+                Columns = columns;
+                Rows = rows;
+            }
+
+            public int Width { get; }
+
+            public int Height { get; }
+
+            public int Columns { get; }
+
+            public int Rows { get; }
+        }
+
+        private sealed class NullSink : IPixelRowSink
+        {
+            public static readonly NullSink Instance = new NullSink();
+
+            public void AddRow(int y, byte[] rgba, int xStart, int xStep, int count)
+            {
+            }
+        }
 
         private static long RoundDiv(long numerator, long denominator) => (numerator + (denominator / 2)) / denominator;
     }
