@@ -18,6 +18,7 @@ namespace OpenAI.Images.PowerShell
     internal sealed class TerminalSurface
     {
         private const string ConsoleHostName = "ConsoleHost";
+        private const string DefaultHostName = "Default Host";
         private readonly PSHostUserInterface? _ui;
         private readonly bool _console;
 
@@ -51,9 +52,8 @@ namespace OpenAI.Images.PowerShell
             var facts = new TerminalFacts
             {
                 Environment = Environment.GetEnvironmentVariable,
-                HasUserInterface = ui != null,
+                HasUserInterface = HasUserInterface(host),
                 SupportsVirtualTerminal = vt,
-                PlainTextRendering = IsPlainText(cmdlet),
                 IsConsoleHost = string.Equals(host.Name, ConsoleHostName, StringComparison.Ordinal),
                 OutputRedirected = Console.IsOutputRedirected,
                 InputRedirected = Console.IsInputRedirected,
@@ -123,12 +123,11 @@ namespace OpenAI.Images.PowerShell
             return answer.ToString();
         }
 
-        private static bool IsPlainText(PSCmdlet cmdlet)
+        private static bool HasUserInterface(PSHost host)
         {
-            // $PSStyle (PowerShell 7.2+): OutputRendering PlainText means the user wants no escape sequences at all.
-            object? style = cmdlet.SessionState.PSVariable.GetValue("PSStyle");
-            object? rendering = style == null ? null : PSObject.AsPSObject(style).Properties["OutputRendering"]?.Value;
-            return string.Equals(rendering?.ToString(), "PlainText", StringComparison.Ordinal);
+            // The engine gives every runspace a UI object, even in a host that has none (a runspace created without a
+            // host runs in the engine's "Default Host"): such a UI has no raw UI, and writing to it goes nowhere.
+            return host.UI?.RawUI != null && !string.Equals(host.Name, DefaultHostName, StringComparison.Ordinal);
         }
 
         private static bool IsAscii(string text)

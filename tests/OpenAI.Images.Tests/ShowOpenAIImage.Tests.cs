@@ -54,17 +54,6 @@ public sealed class ShowOpenAIImageTests : EngineTest
     }
 
     [Fact]
-    public void PlainTextOutputRenderingMeansNothingIsDrawn()
-    {
-        var host = new RecordingHost();
-        CopyAsset("sample-8x8.png");
-        ScriptResult r = Run(host, "$PSStyle.OutputRendering = 'PlainText'; Show-OpenAIImage sample-8x8.png -Protocol Kitty");
-        Assert.True(!r.AllErrors.Any(), r.Describe());
-        Assert.Contains("PlainText", Assert.Single(r.Warnings));
-        Assert.Equal(string.Empty, host.Screen);
-    }
-
-    [Fact]
     public void TakesResultsFilesAndPathsAndPassesThemOn()
     {
         var host = new RecordingHost();
@@ -85,7 +74,7 @@ public sealed class ShowOpenAIImageTests : EngineTest
         Assert.Empty(r.Warnings);
 
         // The two results come back as they went in; each file as its FileInfo.
-        Assert.Equal(new[] { true, false }, r.Images.Select(i => i.Data != null));
+        Assert.Equal(new[] { true, false }, r.Images.Select(i => (bool)(i.Data != null)));
         Assert.Equal(
             new[] { "sample-8x8-rgba.png", "sample-8x8.png", "odd[1].png", "odd[1].png", "sample-8x8.png", "sample-8x8.png", "disk.png" },
             r.Objects<FileInfo>().Select(f => f.Name));
@@ -118,7 +107,7 @@ public sealed class ShowOpenAIImageTests : EngineTest
         Assert.Contains("c=20,r=10", low.Screen);
 
         ScriptResult bad = Run(new RecordingHost(), "Show-OpenAIImage sample-8x8.png -Width 0");
-        Assert.StartsWith("ParameterArgumentValidationError,", bad.Terminating?.FullyQualifiedErrorId);
+        Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(bad.AllErrors).FullyQualifiedErrorId);
     }
 
     [Theory]
@@ -130,14 +119,12 @@ public sealed class ShowOpenAIImageTests : EngineTest
     [InlineData("huge.png", "Kitty", "TooLarge", ErrorCategory.InvalidData)]
     public void BadImagesAreNonTerminatingErrorsNamingTheFile(string file, string protocol, string reason, ErrorCategory category)
     {
-        byte[] png = TestPng.Quadrants(32, 32);
+        byte[] png = QuadrantPng.Quadrants(32, 32);
         File.WriteAllBytes(Path.Combine(Temp, "truncated.png"), png.Take(png.Length - 20).ToArray());
         byte[] crc = (byte[])png.Clone();
         crc[^13] ^= 0x01; // the last byte of IDAT's CRC (IEND's 12 bytes follow it)
         File.WriteAllBytes(Path.Combine(Temp, "bad-crc.png"), crc);
-        byte[] huge = TestPng.Create(1, 1, (_, _) => (0, 0, 0));
-        huge[16] = 0; huge[17] = 0; huge[18] = 0x50; huge[19] = 0x00; // width 20480 (the header's CRC is not checked by the size check)
-        File.WriteAllBytes(Path.Combine(Temp, "huge.png"), huge);
+        File.WriteAllBytes(Path.Combine(Temp, "huge.png"), QuadrantPng.Declaring(20000, 8));
         if (!File.Exists(Path.Combine(Temp, file)))
         {
             CopyAsset(file);
@@ -233,7 +220,7 @@ public sealed class ShowOpenAIImageTests : EngineTest
     {
         // 20x20 quadrants at -Width 4: scaled to 4x4 pixels, two pixels (upper, lower) per cell, so 2 rows of 4 cells
         // in which both pixels are the same quadrant's colour.
-        File.WriteAllBytes(Path.Combine(Temp, "q.png"), TestPng.Quadrants(20, 20));
+        File.WriteAllBytes(Path.Combine(Temp, "q.png"), QuadrantPng.Quadrants(20, 20));
         var host = new RecordingHost();
         ScriptResult r = Run(host, "Show-OpenAIImage q.png -Protocol Blocks -Width 4");
         Assert.True(!r.AllErrors.Any(), r.Describe());

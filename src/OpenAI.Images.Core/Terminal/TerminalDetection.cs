@@ -23,9 +23,6 @@ namespace OpenAI.Images.Terminal
         /// <summary>The host's UI understands escape sequences ($Host.UI.SupportsVirtualTerminal).</summary>
         public bool SupportsVirtualTerminal { get; set; }
 
-        /// <summary>$PSStyle.OutputRendering is PlainText: the user asked for no escape sequences.</summary>
-        public bool PlainTextRendering { get; set; }
-
         /// <summary>The host draws on this process's console (pwsh's ConsoleHost), so its input can be queried.</summary>
         public bool IsConsoleHost { get; set; }
 
@@ -150,11 +147,6 @@ namespace OpenAI.Images.Terminal
             if (string.Equals(facts.Environment("TERM"), "dumb", StringComparison.Ordinal))
             {
                 return "TERM is 'dumb'";
-            }
-
-            if (facts.PlainTextRendering)
-            {
-                return "$PSStyle.OutputRendering is PlainText";
             }
 
             return null;

@@ -64,7 +64,7 @@ public static class ModuleHost
 
     /// <summary>Runs script in a fresh runspace with the module imported and captures every stream.</summary>
     public static ScriptResult Run(string script, IDictionary<string, object?>? variables = null, params object[] arguments) =>
-        Run(null, script, variables, arguments);
+        Run((PSHost?)null, script, variables, arguments);
 
     /// <summary>Runs script in a fresh runspace of <paramref name="host"/> (null: no UI) with the module imported.</summary>
     public static ScriptResult Run(PSHost? host, string script, IDictionary<string, object?>? variables = null, params object[] arguments)

@@ -11,7 +11,8 @@ namespace OpenAI.Images.Tests;
 
 /// <summary>
 /// A PowerShell host with a user interface that keeps what is written to it, as an editor's integrated console would
-/// show it: <see cref="Screen"/> is every Write, in order. Its window size and VT support are settable.
+/// show it: <see cref="Screen"/> is every raw Write, in order (what a cmdlet draws); the lines the engine writes for
+/// the streams (warnings, verbose, errors) are kept apart in <see cref="Lines"/>. Its window size and VT support are settable.
 /// </summary>
 public sealed class RecordingHost : PSHost
 {
@@ -27,6 +28,9 @@ public sealed class RecordingHost : PSHost
 
     /// <summary>Each Write call's text, in order.</summary>
     public IReadOnlyList<string> Writes => _ui.Writes;
+
+    /// <summary>The stream lines the engine wrote (warnings, verbose, debug, errors, WriteLine).</summary>
+    public IReadOnlyList<string> Lines => _ui.Lines;
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
@@ -71,6 +75,8 @@ public sealed class RecordingHost : PSHost
 
         public List<string> Writes { get; } = new List<string>();
 
+        public List<string> Lines { get; } = new List<string>();
+
         public override PSHostRawUserInterface RawUI => _raw;
 
         public override bool SupportsVirtualTerminal => _vt;
@@ -83,19 +89,19 @@ public sealed class RecordingHost : PSHost
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Write(value);
 
-        public override void WriteLine(string value) => Write(value + "\n");
+        public override void WriteLine(string value) => Lines.Add(value);
 
-        public override void WriteErrorLine(string value) => Write(value + "\n");
+        public override void WriteErrorLine(string value) => Lines.Add(value);
 
-        public override void WriteDebugLine(string message) => Write(message + "\n");
+        public override void WriteDebugLine(string message) => Lines.Add(message);
 
         public override void WriteProgress(long sourceId, ProgressRecord record)
         {
         }
 
-        public override void WriteVerboseLine(string message) => Write(message + "\n");
+        public override void WriteVerboseLine(string message) => Lines.Add(message);
 
-        public override void WriteWarningLine(string message) => Write(message + "\n");
+        public override void WriteWarningLine(string message) => Lines.Add(message);
 
         public override string ReadLine() => throw new NotSupportedException();
 

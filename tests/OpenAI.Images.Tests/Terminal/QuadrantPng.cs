@@ -10,7 +10,7 @@ namespace OpenAI.Images.Tests.Terminal;
 /// Writes small 8-bit RGB PNG files for the terminal tests, independently of the module's decoder: the expected
 /// colours of a test are the ones it painted here.
 /// </summary>
-public static class TestPng
+public static class QuadrantPng
 {
     private static readonly uint[] CrcTable = MakeCrcTable();
 
@@ -36,6 +36,11 @@ public static class TestPng
             }
         }
 
+        return Assemble(width, height, raw.ToArray());
+    }
+
+    private static byte[] Assemble(int width, int height, byte[] idat)
+    {
         using var png = new MemoryStream();
         png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
         var header = new byte[13];
@@ -44,9 +49,24 @@ public static class TestPng
         header[8] = 8; // bit depth
         header[9] = 2; // colour type: RGB
         Chunk(png, "IHDR", header);
-        Chunk(png, "IDAT", raw.ToArray());
+        Chunk(png, "IDAT", idat);
         Chunk(png, "IEND", Array.Empty<byte>());
         return png.ToArray();
+    }
+
+    /// <summary>
+    /// A well-formed PNG (right CRCs) whose header declares <paramref name="width"/>x<paramref name="height"/> but whose
+    /// image data is one empty row: for the size checks, which come before any pixel is read.
+    /// </summary>
+    public static byte[] Declaring(int width, int height)
+    {
+        using var raw = new MemoryStream();
+        using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.WriteByte(0);
+        }
+
+        return Assemble(width, height, raw.ToArray());
     }
 
     /// <summary>
