@@ -10,10 +10,9 @@ namespace OpenAI.Images.PowerShell
 {
     /// <summary>
     /// The screen a cmdlet draws on: what the host and the process say about it (<see cref="Facts"/>), the terminal
-    /// query (pwsh's console only), and writing. Escape sequences go to the terminal itself, never to the pipeline:
-    /// on pwsh's console straight to the process's standard output, which PowerShell neither transcribes
-    /// (Start-Transcript) nor filters; on another host with a VT-capable UI (an editor's integrated console), through
-    /// the host's UI.
+    /// query (pwsh's console only), and writing. Images are written through the host's UI, never to the pipeline: on
+    /// pwsh's console that is what keeps them apart from the progress display (the host hides progress while it writes
+    /// and shows it again below; text written to the console behind the host's back is erased when progress closes).
     /// </summary>
     internal sealed class TerminalSurface
     {
@@ -49,12 +48,14 @@ namespace OpenAI.Images.PowerShell
             {
             }
 
+            bool console = string.Equals(host.Name, ConsoleHostName, StringComparison.Ordinal);
             var facts = new TerminalFacts
             {
                 Environment = Environment.GetEnvironmentVariable,
                 HasUserInterface = HasUserInterface(host),
                 SupportsVirtualTerminal = vt,
-                IsConsoleHost = string.Equals(host.Name, ConsoleHostName, StringComparison.Ordinal),
+                IsConsoleHost = console,
+                PlainTextRendering = console && IsPlainText(cmdlet),
                 OutputRedirected = Console.IsOutputRedirected,
                 InputRedirected = Console.IsInputRedirected,
             };
@@ -84,43 +85,51 @@ namespace OpenAI.Images.PowerShell
         }
 
         /// <summary>Writes <paramref name="text"/> to the terminal as it is.</summary>
-        public void Write(string text)
-        {
-            // Standard output takes any text when its encoding is UTF-8 (and the images' escape sequences are ASCII);
-            // a legacy code page (Windows PowerShell's console) may not have the block character: the host's UI writes
-            // Unicode there.
-            if (_console && (IsAscii(text) || Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage))
-            {
-                Console.Out.Write(text);
-                Console.Out.Flush();
-                return;
-            }
-
-            _ui?.Write(text);
-        }
+        public void Write(string text) => _ui?.Write(text);
 
         private static string AskConsole(string request, Func<string, bool> isComplete, TimeSpan timeout)
         {
             var answer = new StringBuilder();
-            Console.Out.Write(request);
-            Console.Out.Flush();
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < timeout)
+            try
             {
-                if (!Console.KeyAvailable)
+                // Asking whether a key is waiting makes .NET take over the terminal's input settings (on Unix: echo and
+                // line buffering off) before the query goes out. Without it, in a pwsh started with -Command or -File
+                // (no PSReadLine yet), the terminal's answer arrives while the terminal still echoes input, and shows
+                // on the screen as "^[[?62;4c".
+                _ = Console.KeyAvailable;
+                Console.Out.Write(request);
+                Console.Out.Flush();
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < timeout)
                 {
-                    Thread.Sleep(2);
-                    continue;
-                }
+                    if (!Console.KeyAvailable)
+                    {
+                        Thread.Sleep(2);
+                        continue;
+                    }
 
-                answer.Append(Console.ReadKey(intercept: true).KeyChar);
-                if (isComplete(answer.ToString()))
-                {
-                    break;
+                    answer.Append(Console.ReadKey(intercept: true).KeyChar);
+                    if (isComplete(answer.ToString()))
+                    {
+                        break;
+                    }
                 }
+            }
+            catch (InvalidOperationException)
+            {
+                // No console input after all: go on with what was read (the defaults).
             }
 
             return answer.ToString();
+        }
+
+        private static bool IsPlainText(PSCmdlet cmdlet)
+        {
+            // $PSStyle (PowerShell 7.2+): with OutputRendering PlainText, pwsh's console strips escape sequences from
+            // what is written through it, which would leave the remains of an image on the screen.
+            object? style = cmdlet.SessionState.PSVariable.GetValue("PSStyle");
+            object? rendering = style == null ? null : PSObject.AsPSObject(style).Properties["OutputRendering"]?.Value;
+            return string.Equals(rendering?.ToString(), "PlainText", StringComparison.Ordinal);
         }
 
         private static bool HasUserInterface(PSHost host)
@@ -128,19 +137,6 @@ namespace OpenAI.Images.PowerShell
             // The engine gives every runspace a UI object, even in a host that has none (a runspace created without a
             // host runs in the engine's "Default Host"): such a UI has no raw UI, and writing to it goes nowhere.
             return host.UI?.RawUI != null && !string.Equals(host.Name, DefaultHostName, StringComparison.Ordinal);
-        }
-
-        private static bool IsAscii(string text)
-        {
-            foreach (char c in text)
-            {
-                if (c > 0x7f)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

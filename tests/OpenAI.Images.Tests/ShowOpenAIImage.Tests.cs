@@ -224,63 +224,9 @@ public sealed class ShowOpenAIImageTests : EngineTest
         var host = new RecordingHost();
         ScriptResult r = Run(host, "Show-OpenAIImage q.png -Protocol Blocks -Width 4");
         Assert.True(!r.AllErrors.Any(), r.Describe());
-        string[][] cells = SgrCells(host.Screen);
+        string[][] cells = BlockText.Cells(host.Screen);
         Assert.Equal(2, cells.Length);
         Assert.Equal(new[] { "255;0;0/255;0;0", "255;0;0/255;0;0", "0;255;0/0;255;0", "0;255;0/0;255;0" }, cells[0]);
         Assert.Equal(new[] { "0;0;255/0;0;255", "0;0;255/0;0;255", "255;255;0/255;255;0", "255;255;0/255;255;0" }, cells[1]);
-    }
-
-    /// <summary>
-    /// Reads block text back: per line, each ▀ cell as "foreground/background" (the upper and lower pixel), from the
-    /// 24-bit SGR colours in force when it is written.
-    /// </summary>
-    internal static string[][] SgrCells(string text)
-    {
-        var rows = new System.Collections.Generic.List<string[]>();
-        string fg = "?";
-        string bg = "?";
-        foreach (string line in text.Split('\n'))
-        {
-            var cells = new System.Collections.Generic.List<string>();
-            foreach (Match m in Regex.Matches(line, Esc + @"\[([0-9;]*)m|▀"))
-            {
-                if (m.Value == "▀")
-                {
-                    cells.Add(fg + "/" + bg);
-                    continue;
-                }
-
-                string[] p = m.Groups[1].Value.Split(';');
-                for (int i = 0; i < p.Length; i++)
-                {
-                    if ((p[i] == "38" || p[i] == "48") && i + 4 < p.Length && p[i + 1] == "2")
-                    {
-                        string colour = $"{p[i + 2]};{p[i + 3]};{p[i + 4]}";
-                        if (p[i] == "38")
-                        {
-                            fg = colour;
-                        }
-                        else
-                        {
-                            bg = colour;
-                        }
-
-                        i += 4;
-                    }
-                    else if (p[i] == "0" || p[i] == string.Empty)
-                    {
-                        fg = "?";
-                        bg = "?";
-                    }
-                }
-            }
-
-            if (cells.Count > 0)
-            {
-                rows.Add(cells.ToArray());
-            }
-        }
-
-        return rows.ToArray();
     }
 }

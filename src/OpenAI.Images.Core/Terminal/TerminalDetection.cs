@@ -23,6 +23,9 @@ namespace OpenAI.Images.Terminal
         /// <summary>The host's UI understands escape sequences ($Host.UI.SupportsVirtualTerminal).</summary>
         public bool SupportsVirtualTerminal { get; set; }
 
+        /// <summary>pwsh's console strips escape sequences ($PSStyle.OutputRendering is PlainText).</summary>
+        public bool PlainTextRendering { get; set; }
+
         /// <summary>The host draws on this process's console (pwsh's ConsoleHost), so its input can be queried.</summary>
         public bool IsConsoleHost { get; set; }
 
@@ -142,6 +145,11 @@ namespace OpenAI.Images.Terminal
             if (!facts.SupportsVirtualTerminal)
             {
                 return "this host does not support virtual terminal sequences";
+            }
+
+            if (facts.PlainTextRendering)
+            {
+                return "$PSStyle.OutputRendering is PlainText";
             }
 
             if (string.Equals(facts.Environment("TERM"), "dumb", StringComparison.Ordinal))

@@ -169,6 +169,7 @@ public class TerminalDetectorTests
     [InlineData("no UI", "no user interface")]
     [InlineData("redirected", "output is redirected")]
     [InlineData("no VT", "does not support virtual terminal")]
+    [InlineData("PlainText", "PlainText")]
     [InlineData("dumb", "dumb")]
     public void NothingToDrawOnMeansNoQueryAndAReason(string situation, string reason)
     {
@@ -180,6 +181,7 @@ public class TerminalDetectorTests
                 case "no UI": facts.HasUserInterface = false; break;
                 case "redirected": facts.OutputRedirected = true; break;
                 case "no VT": facts.SupportsVirtualTerminal = false; break;
+                case "PlainText": facts.PlainTextRendering = true; break;
                 default: facts.Environment = n => n == "TERM" ? "dumb" : null; break;
             }
 
