@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Threading;
+using OpenAI.Images.IO;
 using OpenAI.Images.Terminal;
 
 namespace OpenAI.Images.Imaging
@@ -28,6 +29,12 @@ namespace OpenAI.Images.Imaging
     /// </summary>
     internal sealed class PngDecoder
     {
+#if NET
+        private const bool HasZLibStream = true;
+#else
+        private const bool HasZLibStream = false;
+#endif
+
         private static readonly int[] Adam7X = { 0, 4, 0, 2, 0, 1, 0 };
         private static readonly int[] Adam7Y = { 0, 0, 4, 0, 2, 0, 1 };
         private static readonly int[] Adam7Dx = { 8, 8, 4, 4, 2, 2, 1 };
@@ -101,7 +108,7 @@ namespace OpenAI.Images.Imaging
                     throw Truncated(who, "before its end marker (IEND)");
                 }
 
-                uint length = ReadUInt32BE(png, position);
+                uint length = ImageInfo.ReadUInt32BE(png, position);
                 if (length > int.MaxValue || length > (uint)(png.Length - position - 12))
                 {
                     throw Truncated(who, "in the middle of a chunk");
@@ -110,7 +117,7 @@ namespace OpenAI.Images.Imaging
                 int type = position + 4;
                 int data = position + 8;
                 int size = (int)length;
-                uint expected = ReadUInt32BE(png, data + size);
+                uint expected = ImageInfo.ReadUInt32BE(png, data + size);
                 if (Crc32.Compute(png, type, size + 4) != expected)
                 {
                     throw new TerminalImageException(TerminalImageError.CorruptData, $"{who} is damaged: the CRC of its {ChunkName(png, type)} chunk does not match.");
@@ -124,10 +131,10 @@ namespace OpenAI.Images.Imaging
                         throw Corrupt(who, "its first chunk is not a valid header (IHDR)");
                     }
 
-                    uint w = ReadUInt32BE(png, data), h = ReadUInt32BE(png, data + 4);
+                    uint w = ImageInfo.ReadUInt32BE(png, data), h = ImageInfo.ReadUInt32BE(png, data + 4);
                     bitDepth = png[data + 8];
                     colourType = png[data + 9];
-                    if (w == 0 || h == 0 || png[data + 10] != 0 || png[data + 11] != 0 || png[data + 12] > 1 || !IsValidDepth(colourType, bitDepth))
+                    if (w == 0 || h == 0 || png[data + 10] != 0 || png[data + 11] != 0 || png[data + 12] > 1 || !ImageInfo.IsValidPngDepth(colourType, bitDepth))
                     {
                         throw Corrupt(who, $"its header (IHDR) is invalid ({w}x{h}, colour type {colourType}, bit depth {bitDepth})");
                     }
@@ -190,9 +197,10 @@ namespace OpenAI.Images.Imaging
             int[]? colourKey = null;
             if (trnsOffset >= 0)
             {
-                if (colourType == 3)
+                if (colourType == 3 && trnsLength <= paletteCount)
                 {
-                    for (int i = 0; i < Math.Min(trnsLength, 256); i++)
+                    // A tRNS longer than the palette is invalid; like libpng, ignore it rather than guess.
+                    for (int i = 0; i < trnsLength; i++)
                     {
                         palette![(i * 4) + 3] = png[trnsOffset + i];
                     }
@@ -215,7 +223,13 @@ namespace OpenAI.Images.Imaging
         /// Holds two filtered rows and one RGBA row at a time.
         /// </summary>
         /// <exception cref="TerminalImageException">Bad zlib data, a bad filter type, data that ends early, or a palette index out of range.</exception>
-        public void Decode(IPixelRowSink sink, CancellationToken cancellationToken)
+        public void Decode(IPixelRowSink sink, CancellationToken cancellationToken) => Decode(sink, cancellationToken, rawDeflate: !HasZLibStream);
+
+        /// <summary>
+        /// As <see cref="Decode(IPixelRowSink, CancellationToken)"/>; <paramref name="rawDeflate"/> chooses the .NET
+        /// Framework path (check the zlib header, inflate the raw deflate data after it), which tests run on .NET too.
+        /// </summary>
+        internal void Decode(IPixelRowSink sink, CancellationToken cancellationToken, bool rawDeflate)
         {
             string who = TerminalImageRenderer.Describe(_name);
             int bitsPerPixel = Channels * BitDepth;
@@ -226,7 +240,7 @@ namespace OpenAI.Images.Imaging
             var rgba = new byte[(long)Width * 4];
             try
             {
-                using (Stream inflater = OpenInflater(who))
+                using (Stream inflater = OpenInflater(who, rawDeflate))
                 {
                     int passes = Interlaced ? 7 : 1;
                     for (int pass = 0; pass < passes; pass++)
@@ -250,7 +264,7 @@ namespace OpenAI.Images.Imaging
                             }
 
                             int filter = inflater.ReadByte();
-                            if (filter < 0 || !ReadExactly(inflater, current, rowBytes))
+                            if (filter < 0 || !PngTransparency.ReadExactly(inflater, current, rowBytes))
                             {
                                 throw Corrupt(who, "its image data ends before the last row");
                             }
@@ -275,14 +289,19 @@ namespace OpenAI.Images.Imaging
             }
         }
 
-        private Stream OpenInflater(string who)
+        private Stream OpenInflater(string who, bool rawDeflate)
         {
             var compressed = new SegmentStream(_png, _idat);
 #if NET
-            return new ZLibStream(compressed, CompressionMode.Decompress);
-#else
-            // .NET Framework has no ZLibStream: check the 2-byte zlib header (deflate, no preset dictionary) and
-            // inflate the raw deflate data after it.
+            if (!rawDeflate)
+            {
+                return new ZLibStream(compressed, CompressionMode.Decompress);
+            }
+#endif
+
+            // .NET Framework has no ZLibStream: check the 2-byte zlib header (deflate, a window of at most 32 KB, no
+            // preset dictionary, the check bits) and inflate the raw deflate data after it. The Adler-32 at the end
+            // is not checked there; every chunk's CRC already was.
             int cmf = compressed.ReadByte(), flg = compressed.ReadByte();
             if (cmf < 0 || flg < 0 || (cmf & 0x0F) != 8 || (cmf >> 4) > 7 || ((cmf << 8) | flg) % 31 != 0 || (flg & 0x20) != 0)
             {
@@ -290,7 +309,6 @@ namespace OpenAI.Images.Imaging
             }
 
             return new DeflateStream(compressed, CompressionMode.Decompress);
-#endif
         }
 
         /// <summary>Converts one unfiltered row of <paramref name="count"/> pixels to 8-bit straight RGBA.</summary>
@@ -411,19 +429,6 @@ namespace OpenAI.Images.Imaging
 
         private static byte To8(int sample16) => (byte)(((sample16 * 255) + 32767) / 65535);
 
-        private static bool IsValidDepth(int colourType, int bitDepth)
-        {
-            switch (colourType)
-            {
-                case 0: return bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
-                case 3: return bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;
-                case 2:
-                case 4:
-                case 6: return bitDepth == 8 || bitDepth == 16;
-                default: return false;
-            }
-        }
-
         private static TerminalImageException Truncated(string who, string where) =>
             new TerminalImageException(TerminalImageError.Truncated, $"{who} is cut short: the PNG ends {where}.");
 
@@ -445,28 +450,8 @@ namespace OpenAI.Images.Imaging
         private static bool IsType(byte[] png, int offset, string type) =>
             png[offset] == type[0] && png[offset + 1] == type[1] && png[offset + 2] == type[2] && png[offset + 3] == type[3];
 
-        private static uint ReadUInt32BE(byte[] b, int offset) =>
-            ((uint)b[offset] << 24) | ((uint)b[offset + 1] << 16) | ((uint)b[offset + 2] << 8) | b[offset + 3];
-
-        private static bool ReadExactly(Stream stream, byte[] buffer, int count)
-        {
-            int offset = 0;
-            while (offset < count)
-            {
-                int read = stream.Read(buffer, offset, count - offset);
-                if (read <= 0)
-                {
-                    return false;
-                }
-
-                offset += read;
-            }
-
-            return true;
-        }
-
         /// <summary>The IDAT chunks' data, read in order as one stream, without copying them together.</summary>
-        private sealed class SegmentStream : Stream
+        private sealed class SegmentStream : ReadOnlyStream
         {
             private readonly byte[] _data;
             private readonly List<(int Offset, int Length)> _segments;
@@ -478,16 +463,6 @@ namespace OpenAI.Images.Imaging
                 _data = data;
                 _segments = segments;
             }
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -509,16 +484,6 @@ namespace OpenAI.Images.Imaging
 
                 return 0;
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }

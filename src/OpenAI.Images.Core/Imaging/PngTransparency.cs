@@ -140,7 +140,8 @@ namespace OpenAI.Images.Imaging
             return false;
         }
 
-        private static bool ReadExactly(Stream stream, byte[] buffer, int count)
+        /// <summary>Reads exactly <paramref name="count"/> bytes; false when the stream ends first.</summary>
+        internal static bool ReadExactly(Stream stream, byte[] buffer, int count)
         {
             int offset = 0;
             while (offset < count)

@@ -33,6 +33,18 @@ namespace OpenAI.Images.Terminal
             _length += s.Length;
         }
 
+        /// <summary>Appends <paramref name="count"/> bytes of <paramref name="data"/> as base64 (with padding).</summary>
+        public void AppendBase64(byte[] data, int offset, int count)
+        {
+            int length = (count + 2) / 3 * 4;
+            if (_length + length > _chars.Length)
+            {
+                Grow(length);
+            }
+
+            _length += Convert.ToBase64CharArray(data, offset, count, _chars, _length);
+        }
+
         /// <summary>Appends a non-negative integer in decimal (invariant).</summary>
         public void Append(int value)
         {

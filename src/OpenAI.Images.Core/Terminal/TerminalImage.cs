@@ -12,8 +12,9 @@ namespace OpenAI.Images.Terminal
         }
 
         /// <summary>
-        /// The complete escape sequence (Sixel, kitty, iTerm2) or block text, to be written as it is. Blocks end with a
-        /// newline after the last row.
+        /// The complete escape sequence (Sixel, kitty, iTerm2) or block text, to be written as it is. It ends with a
+        /// newline, so that the cursor is left at the start of the line below the image (blocks: after the last row's
+        /// colour reset; the graphics protocols: after the sequence, which leaves the cursor on the image's last row).
         /// </summary>
         public string Text { get; }
 

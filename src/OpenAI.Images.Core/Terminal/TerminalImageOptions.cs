@@ -21,7 +21,7 @@ namespace OpenAI.Images.Terminal
         /// <summary>The terminal's background colour, which (partly) transparent pixels are composited onto. Default black.</summary>
         public TerminalColor Background { get; set; }
 
-        /// <summary>The kitty image id (<c>i=</c>): a later image sent with the same id replaces this one in place. Kitty only; none when null.</summary>
+        /// <summary>The kitty image id (<c>i=</c>): a later image sent with the same id replaces this one in place. Kitty only; at least 1; none when null.</summary>
         public int? KittyImageId { get; set; }
 
         /// <summary>The file name, for error messages and for iTerm2's <c>name=</c>. Optional.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
+using OpenAI.Images.IO;
 using OpenAI.Images.Imaging;
 
 namespace OpenAI.Images.Terminal
@@ -18,6 +19,12 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>The most base64 characters in one kitty graphics escape sequence (the protocol's limit).</summary>
         internal const int KittyChunkLength = 4096;
+
+        /// <summary>
+        /// The most pixels a Sixel or block image is scaled to (2048x2048 worth): far beyond any terminal window, and it
+        /// bounds the scaler's memory (an interlaced PNG keeps 32 bytes of accumulators per target pixel).
+        /// </summary>
+        internal const long MaxScaledPixels = 1L << 22;
 
         private const long MaxFileBytes = 512L * 1024 * 1024;
         private const int MaxColumns = 4096;
@@ -106,22 +113,25 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>
         /// The pixel size Sixel draws at, and the cells it covers: <c>Columns*CellWidth</c> wide and the height that keeps
-        /// the aspect ratio, or MaxRows cells high (and narrower) when that is less; never over 16384 pixels either way.
+        /// the aspect ratio, or MaxRows cells high (and narrower) when that is less; never over 16384 pixels either way
+        /// nor over <see cref="MaxScaledPixels"/> in all.
         /// </summary>
         internal static PixelBox SixelBox(int width, int height, TerminalImageOptions options)
         {
-            int maxRows = Math.Max(1, MaxDimension / options.CellHeight);
-            if (options.MaxRows.HasValue)
+            long maxHeight = Math.Min(MaxDimension, (long)(options.MaxRows ?? int.MaxValue) * options.CellHeight);
+            long w = Math.Min((long)options.Columns * options.CellWidth, MaxDimension);
+            long h = Math.Max(1, RoundDiv(w * height, width));
+            if (h > maxHeight)
             {
-                maxRows = Math.Min(maxRows, options.MaxRows.Value);
+                h = maxHeight;
+                w = Math.Max(1, RoundDiv(h * width, height));
             }
 
-            long w = Math.Min((long)options.Columns * options.CellWidth, MaxDimension / options.CellWidth * options.CellWidth);
-            long h = Math.Max(1, RoundDiv(w * height, width));
-            if (h > (long)maxRows * options.CellHeight)
+            if (w * h > MaxScaledPixels)
             {
-                h = (long)maxRows * options.CellHeight;
-                w = Math.Max(1, RoundDiv(h * width, height));
+                double shrink = Math.Sqrt((double)MaxScaledPixels / (w * h));
+                w = Math.Max(1, (long)(w * shrink));
+                h = Math.Min(Math.Max(1, RoundDiv(w * height, width)), MaxScaledPixels / w);
             }
 
             return new PixelBox((int)w, (int)h, (int)((w + options.CellWidth - 1) / options.CellWidth), (int)((h + options.CellHeight - 1) / options.CellHeight));
@@ -129,22 +139,25 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>
         /// The pixel size half blocks draw at: <c>Columns</c> wide, two pixels a row, each pixel a half cell
-        /// (CellWidth x CellHeight/2), as many rows as keep the aspect ratio (at least 1), or MaxRows rows (and narrower).
+        /// (CellWidth x CellHeight/2), as many rows as keep the aspect ratio (at least 1), or MaxRows rows (and
+        /// narrower) when that is less; never over <see cref="MaxScaledPixels"/> pixels in all.
         /// </summary>
         internal static PixelBox BlockBox(int width, int height, TerminalImageOptions options)
         {
-            int maxRows = Math.Max(1, MaxDimension / 2);
-            if (options.MaxRows.HasValue)
-            {
-                maxRows = Math.Min(maxRows, options.MaxRows.Value);
-            }
-
+            long maxRows = Math.Min(MaxDimension / 2, options.MaxRows ?? int.MaxValue);
             long columns = options.Columns;
             long rows = Math.Max(1, RoundDiv(columns * options.CellWidth * height, (long)width * options.CellHeight));
             if (rows > maxRows)
             {
                 rows = maxRows;
                 columns = Math.Max(1, RoundDiv(rows * options.CellHeight * width, (long)height * options.CellWidth));
+            }
+
+            if (columns * rows * 2 > MaxScaledPixels)
+            {
+                double shrink = Math.Sqrt((double)MaxScaledPixels / (columns * rows * 2));
+                columns = Math.Max(1, (long)(columns * shrink));
+                rows = Math.Min(Math.Max(1, RoundDiv(columns * options.CellWidth * height, (long)width * options.CellHeight)), MaxScaledPixels / (2 * columns));
             }
 
             return new PixelBox((int)columns, (int)(rows * 2), (int)columns, (int)rows);
@@ -168,6 +181,11 @@ namespace OpenAI.Images.Terminal
             if (options.MaxRows.HasValue && options.MaxRows.Value < 1)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows.Value, "MaxRows must be at least 1.");
+            }
+
+            if (options.KittyImageId.HasValue && options.KittyImageId.Value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.KittyImageId.Value, "KittyImageId must be at least 1 (kitty reads 0 as no id).");
             }
 
             if (options.CellWidth < 1 || options.CellWidth > MaxCellPixels || options.CellHeight < 1 || options.CellHeight > MaxCellPixels)
@@ -229,31 +247,31 @@ namespace OpenAI.Images.Terminal
         private static TerminalImage Kitty(byte[] png, (int Width, int Height) size, TerminalImageOptions options)
         {
             (int columns, int rows) = CellBox(size.Width, size.Height, options);
-            string data = Convert.ToBase64String(png);
-            var text = new StringBuilder(data.Length + (data.Length / KittyChunkLength * 16) + 96);
-            for (int offset = 0; offset < data.Length || offset == 0; offset += KittyChunkLength)
+            const int ChunkBytes = KittyChunkLength / 4 * 3; // 3072 bytes are exactly 4096 base64 characters
+            int chunks = Math.Max(1, (png.Length + ChunkBytes - 1) / ChunkBytes);
+            var text = new CharBuffer(((png.Length + 2) / 3 * 4) + (chunks * 16) + 80);
+            for (int chunk = 0; chunk < chunks; chunk++)
             {
-                int length = Math.Min(KittyChunkLength, data.Length - offset);
-                bool last = offset + length >= data.Length;
+                int offset = chunk * ChunkBytes;
                 text.Append("\u001b_G");
-                if (offset == 0)
+                if (chunk == 0)
                 {
-                    text.Append("a=T,f=100,t=d,c=").Append(columns.ToString(CultureInfo.InvariantCulture))
-                        .Append(",r=").Append(rows.ToString(CultureInfo.InvariantCulture));
+                    text.Append("a=T,f=100,t=d,c=");
+                    text.Append(columns);
+                    text.Append(",r=");
+                    text.Append(rows);
                     if (options.KittyImageId.HasValue)
                     {
-                        text.Append(",i=").Append(options.KittyImageId.Value.ToString(CultureInfo.InvariantCulture));
+                        text.Append(",i=");
+                        text.Append(options.KittyImageId.Value.ToString(CultureInfo.InvariantCulture));
                     }
-
-                    text.Append(",q=2,");
-                }
-                else
-                {
-                    // Continuation chunks carry only m (and q, which kitty wants repeated to stay quiet).
-                    text.Append("q=2,");
                 }
 
-                text.Append(last ? "m=0;" : "m=1;").Append(data, offset, length).Append("\u001b\\");
+                // Continuation chunks carry only m, and q, which kitty wants repeated to stay quiet (kitty#3375).
+                text.Append(chunk == 0 ? ",q=2," : "q=2,");
+                text.Append(chunk == chunks - 1 ? "m=0;" : "m=1;");
+                text.AppendBase64(png, offset, Math.Min(ChunkBytes, png.Length - offset));
+                text.Append("\u001b\\");
             }
 
             text.Append('\n');
@@ -263,20 +281,24 @@ namespace OpenAI.Images.Terminal
         private static TerminalImage ITerm(byte[] file, (int Width, int Height) size, TerminalImageOptions options)
         {
             (int columns, int rows) = CellBox(size.Width, size.Height, options);
-            var text = new StringBuilder(((file.Length + 2) / 3 * 4) + 160);
+            var text = new CharBuffer(((file.Length + 2) / 3 * 4) + 160);
             text.Append("\u001b]1337;File=");
             if (!string.IsNullOrEmpty(options.Name))
             {
-                text.Append("name=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Name))).Append(';');
+                text.Append("name=");
+                text.Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Name)));
+                text.Append(';');
             }
 
-            text.Append("size=").Append(file.Length.ToString(CultureInfo.InvariantCulture))
-                .Append(";width=").Append(columns.ToString(CultureInfo.InvariantCulture))
-                .Append(";height=").Append(rows.ToString(CultureInfo.InvariantCulture))
-                .Append(";preserveAspectRatio=1;inline=1:")
-                .Append(Convert.ToBase64String(file))
-                .Append('\a')
-                .Append('\n');
+            text.Append("size=");
+            text.Append(file.Length);
+            text.Append(";width=");
+            text.Append(columns);
+            text.Append(";height=");
+            text.Append(rows);
+            text.Append(";preserveAspectRatio=1;inline=1:");
+            text.AppendBase64(file, 0, file.Length);
+            text.Append("\a\n");
             return new TerminalImage(text.ToString(), columns, rows, TerminalGraphicsProtocol.ITerm);
         }
 
@@ -289,7 +311,35 @@ namespace OpenAI.Images.Terminal
                 throw new ArgumentException("The stream is not readable.", nameof(stream));
             }
 
-            using var buffer = new MemoryStream();
+            if (stream.CanSeek)
+            {
+                // A file or memory stream: one array of the exact size, no growing copies.
+                long left = stream.Length - stream.Position;
+                if (left > MaxFileBytes)
+                {
+                    throw FileTooLarge(name);
+                }
+
+                var whole = new byte[Math.Max(0, left)];
+                int got = 0;
+                while (got < whole.Length)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int n = stream.Read(whole, got, Math.Min(whole.Length - got, 1 << 20));
+                    if (n <= 0)
+                    {
+                        Array.Resize(ref whole, got);
+                        break;
+                    }
+
+                    got += n;
+                }
+
+                return whole;
+            }
+
+            // A pipe or network stream: 64 KB blocks, copied once into the final array (no doubling copies).
+            using var buffer = new ChunkedBufferStream();
             var chunk = new byte[81920];
             while (true)
             {
@@ -302,7 +352,7 @@ namespace OpenAI.Images.Terminal
 
                 if (buffer.Length + n > MaxFileBytes)
                 {
-                    throw new TerminalImageException(TerminalImageError.TooLarge, $"{Describe(name)} is over {MaxFileBytes / (1024 * 1024)} MB, too large to draw in the terminal.");
+                    throw FileTooLarge(name);
                 }
 
                 buffer.Write(chunk, 0, n);
@@ -310,6 +360,9 @@ namespace OpenAI.Images.Terminal
 
             return buffer.ToArray();
         }
+
+        private static TerminalImageException FileTooLarge(string? name) =>
+            new TerminalImageException(TerminalImageError.TooLarge, $"{Describe(name)} is over {MaxFileBytes / (1024 * 1024)} MB, too large to draw in the terminal.");
 
         internal static TerminalImageException TooLarge(long width, long height, string? name) =>
             new TerminalImageException(
