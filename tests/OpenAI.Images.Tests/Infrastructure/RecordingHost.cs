@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
@@ -30,7 +31,10 @@ public sealed class RecordingHost : PSHost
     public IReadOnlyList<string> Writes => _ui.Writes;
 
     /// <summary>The stream lines the engine wrote (warnings, verbose, debug, errors, WriteLine).</summary>
-    public IReadOnlyList<string> Lines => _ui.Lines;
+    public IReadOnlyCollection<string> Lines => _ui.Lines;
+
+    /// <summary>The warning lines (also in <see cref="Lines"/>); written from any thread, e.g. after Ctrl+C.</summary>
+    public IReadOnlyCollection<string> WarningLines => _ui.Warnings;
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
@@ -75,7 +79,9 @@ public sealed class RecordingHost : PSHost
 
         public List<string> Writes { get; } = new List<string>();
 
-        public List<string> Lines { get; } = new List<string>();
+        public ConcurrentQueue<string> Lines { get; } = new ConcurrentQueue<string>();
+
+        public ConcurrentQueue<string> Warnings { get; } = new ConcurrentQueue<string>();
 
         public override PSHostRawUserInterface RawUI => _raw;
 
@@ -89,19 +95,23 @@ public sealed class RecordingHost : PSHost
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Write(value);
 
-        public override void WriteLine(string value) => Lines.Add(value);
+        public override void WriteLine(string value) => Lines.Enqueue(value);
 
-        public override void WriteErrorLine(string value) => Lines.Add(value);
+        public override void WriteErrorLine(string value) => Lines.Enqueue(value);
 
-        public override void WriteDebugLine(string message) => Lines.Add(message);
+        public override void WriteDebugLine(string message) => Lines.Enqueue(message);
 
         public override void WriteProgress(long sourceId, ProgressRecord record)
         {
         }
 
-        public override void WriteVerboseLine(string message) => Lines.Add(message);
+        public override void WriteVerboseLine(string message) => Lines.Enqueue(message);
 
-        public override void WriteWarningLine(string message) => Lines.Add(message);
+        public override void WriteWarningLine(string message)
+        {
+            Warnings.Enqueue(message);
+            Lines.Enqueue(message);
+        }
 
         public override string ReadLine() => throw new NotSupportedException();
 
