@@ -101,7 +101,7 @@ public sealed class RealTerminalTests : EngineTest
     }
 
     [Fact]
-    public void XtermDrawsTheSixelImageWhereItShouldBe()
+    public void XtermDrawsTheSixelImageWhereItShouldBeAndAPartialOneIsReplacedInPlace()
     {
         string xvfb = TerminalPrograms.Require("Xvfb", "xvfb");
         string xterm = TerminalPrograms.Require("xterm", "xterm");
@@ -109,10 +109,17 @@ public sealed class RealTerminalTests : EngineTest
         string convert = TerminalPrograms.Require("convert", "imagemagick");
         string image = Path.Combine(Temp, "quadrants.png");
         File.WriteAllBytes(image, QuadrantPng.Quadrants(64, 64));
+        string partial = Path.Combine(Temp, "partial.png");
+        File.WriteAllBytes(partial, QuadrantPng.Create(64, 64, (_, _) => (255, 0, 255)));
+        string final = Path.Combine(Temp, "final.png");
+        File.WriteAllBytes(final, QuadrantPng.Create(64, 64, (_, _) => (0, 255, 255)));
         string done = Path.Combine(Temp, "done");
         string script = Script(
             true,
             $"Show-OpenAIImage -LiteralPath {ModuleHost.Quote(image)} -Width 20",
+            "$partial = [OpenAI.Images.ImageResult]@{ Data = [IO.File]::ReadAllBytes(" + ModuleHost.Quote(partial) + "); IsPartial = $true; PartialImageIndex = 0 }",
+            "$final = [OpenAI.Images.ImageResult]@{ Data = [IO.File]::ReadAllBytes(" + ModuleHost.Quote(final) + ") }",
+            "$partial, $final | Show-OpenAIImage -Width 10",
             $"Set-Content -LiteralPath {ModuleHost.Quote(done)} -Value done");
 
         using var display = XvfbDisplay.Start(xvfb, 640, 400);
@@ -146,6 +153,13 @@ public sealed class RealTerminalTests : EngineTest
             Assert.Equal((red.x + red.w, red.y, red.w, red.h), screen.Bounds((0, 255, 0)));
             Assert.Equal((red.x, red.y + red.h, red.w, red.h), screen.Bounds((0, 0, 255)));
             Assert.Equal((red.x + red.w, red.y + red.h, red.w, red.h), screen.Bounds((255, 255, 0)));
+
+            // Below it, the final image drawn over the partial one: cyan, 10 cells (80 pixels) wide, no magenta left.
+            (int x, int y, int w, int h) cyan = screen.Bounds((0, 255, 255));
+            Assert.Equal(red.x, cyan.x);
+            Assert.InRange(cyan.y, red.y + (2 * red.h), red.y + (2 * red.h) + 20);
+            Assert.Equal(80, cyan.w);
+            Assert.Equal((0, 0, 0, 0), screen.Bounds((255, 0, 255)));
         }
         finally
         {
