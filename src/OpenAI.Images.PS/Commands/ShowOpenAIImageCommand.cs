@@ -239,7 +239,7 @@ namespace OpenAI.Images.PowerShell.Commands
         {
             ErrorCategory category = ex.Reason == TerminalImageError.NeedsPng ? ErrorCategory.InvalidArgument : ErrorCategory.InvalidData;
             string action = ex.Reason == TerminalImageError.NeedsPng
-                ? "Ask for a PNG (New-OpenAIImage -OutputFormat png), or open the file with Invoke-Item."
+                ? "In iTerm2 or WezTerm, -Protocol ITerm draws JPEG and WebP as they are."
                 : "Check that the file is a whole, valid image, or open it with Invoke-Item.";
             return new ErrorRecord(ex, "OpenAI.ImageNotDrawable." + ex.Reason, category, target)
             {
