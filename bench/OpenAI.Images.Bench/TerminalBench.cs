@@ -18,8 +18,8 @@ internal static class TerminalBench
         Console.WriteLine($"runs: {runs}; .NET {Environment.Version}; {Environment.ProcessorCount} cores");
         byte[] rgb = TestPng.PhotoLike(1024, 1024, 7);
         byte[] png = TestPng.FromRgb(rgb, 1024, 1024);
-        byte[] rgba = TestPng.Encode(1024, 1024, 6, 8, false, (x, y, c) => c < 3 ? rgb[(((y * 1024) + x) * 3) + c] : (x + y) % 256);
-        byte[] adam7 = TestPng.Encode(1024, 1024, 2, 8, true, (x, y, c) => rgb[(((y * 1024) + x) * 3) + c]);
+        byte[] rgba = TestPng.Encode(1024, 1024, 6, 8, false, (x, y, c) => c < 3 ? rgb[(((y * 1024) + x) * 3) + c] : (x + y) % 256, idatChunkSize: 8192);
+        byte[] adam7 = TestPng.Encode(1024, 1024, 2, 8, true, (x, y, c) => rgb[(((y * 1024) + x) * 3) + c], idatChunkSize: 8192);
         Console.WriteLine($"input: 1024x1024 RGB PNG {png.Length / 1024} KB; RGBA {rgba.Length / 1024} KB; Adam7 RGB {adam7.Length / 1024} KB");
         var options = new TerminalImageOptions { Columns = 60 };
         var rows = new List<string>

@@ -466,23 +466,24 @@ namespace OpenAI.Images.Imaging
 
             public override int Read(byte[] buffer, int offset, int count)
             {
-                while (_segment < _segments.Count)
+                // Fill the request across chunk boundaries: the inflater then works on its whole input buffer at once
+                // however small the encoder made its IDAT chunks.
+                int total = 0;
+                while (total < count && _segment < _segments.Count)
                 {
                     (int start, int length) = _segments[_segment];
-                    int left = length - _used;
-                    if (left > 0)
+                    int n = Math.Min(length - _used, count - total);
+                    Buffer.BlockCopy(_data, start + _used, buffer, offset + total, n);
+                    _used += n;
+                    total += n;
+                    if (_used == length)
                     {
-                        int n = Math.Min(left, count);
-                        Buffer.BlockCopy(_data, start + _used, buffer, offset, n);
-                        _used += n;
-                        return n;
+                        _segment++;
+                        _used = 0;
                     }
-
-                    _segment++;
-                    _used = 0;
                 }
 
-                return 0;
+                return total;
             }
         }
     }

@@ -121,9 +121,9 @@ internal static class TestPng
         return png.ToArray();
     }
 
-    /// <summary>An 8-bit RGB image (no alpha) from a 3-bytes-a-pixel buffer.</summary>
+    /// <summary>An 8-bit RGB image (no alpha) from a 3-bytes-a-pixel buffer, in IDAT chunks of 8 KB (libpng's default).</summary>
     public static byte[] FromRgb(byte[] rgb, int width, int height) =>
-        Encode(width, height, 2, 8, false, (x, y, c) => rgb[(((y * width) + x) * 3) + c]);
+        Encode(width, height, 2, 8, false, (x, y, c) => rgb[(((y * width) + x) * 3) + c], idatChunkSize: 8192);
 
     /// <summary>A photo-like test picture: smooth colour gradients, a soft disc, and a little noise, RGB 3 bytes a pixel.</summary>
     public static byte[] PhotoLike(int width, int height, int seed)
