@@ -25,6 +25,7 @@
         'Edit-OpenAIImage'
         'New-OpenAIImageVariation'
         'Save-OpenAIImage'
+        'Show-OpenAIImage'
         'Set-OpenAIConfig'
         'Get-OpenAIConfig'
         'Remove-OpenAIConfig'

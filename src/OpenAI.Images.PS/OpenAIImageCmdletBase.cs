@@ -178,65 +178,7 @@ namespace OpenAI.Images.PowerShell
         /// Resolves -Path (wildcards) or -LiteralPath values to existing files. Writes a non-terminating error for each
         /// path that matches nothing and returns the rest.
         /// </summary>
-        protected List<string> ResolveInputFiles(string[]? paths, bool literal)
-        {
-            var files = new List<string>();
-            foreach (string path in paths ?? Array.Empty<string>())
-            {
-                try
-                {
-                    if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-                    {
-                        string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-                        if (provider.Name != "FileSystem" || !File.Exists(full))
-                        {
-                            WriteError(NotFound(path, Directory.Exists(full) ? "is a folder, not a file" : "does not exist"));
-                            continue;
-                        }
-
-                        files.Add(full);
-                        continue;
-                    }
-
-                    var matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo wildProvider)
-                        .Where(File.Exists)
-                        .ToList();
-                    if (wildProvider.Name != "FileSystem" || matches.Count == 0)
-                    {
-                        // A file whose name contains [ or ] piped in as -Path: take it literally when it exists.
-                        string literalFull = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                        if (File.Exists(literalFull))
-                        {
-                            files.Add(literalFull);
-                        }
-                        else
-                        {
-                            WriteError(NotFound(path, "matches no file"));
-                        }
-
-                        continue;
-                    }
-
-                    files.AddRange(matches);
-                }
-                catch (ItemNotFoundException)
-                {
-                    WriteError(NotFound(path, "does not exist"));
-                }
-                catch (System.Management.Automation.DriveNotFoundException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "OpenAI.PathNotFound", ErrorCategory.ObjectNotFound, path));
-                }
-            }
-
-            return files;
-        }
-
-        private static ErrorRecord NotFound(string path, string what) => new ErrorRecord(
-            new ItemNotFoundException($"The path '{path}' {what}."),
-            "OpenAI.PathNotFound",
-            ErrorCategory.ObjectNotFound,
-            path);
+        protected List<string> ResolveInputFiles(string[]? paths, bool literal) => ProviderItems.ResolveFiles(this, paths, literal);
 
         /// <summary>Reads an input file's header; writes an error and returns null when it cannot be read.</summary>
         protected ImageInputFile? ReadInput(string path, object target)

@@ -316,7 +316,7 @@ public sealed class BatchJobTests : BatchTest
         RunChecked("$null = 'x', 'y' | Start-OpenAIImageBatch -JobPath wait.json");
 
         // A host with a UI, as in a console: after Ctrl+C the pipeline can no longer write, the host still can.
-        var host = new CapturingHost();
+        var host = new RecordingHost();
         using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(host, System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2());
         runspace.Open();
         using PowerShell ps = PowerShell.Create();

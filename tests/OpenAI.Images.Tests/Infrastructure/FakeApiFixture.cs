@@ -49,8 +49,11 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
     protected string Temp { get; }
 
     /// <summary>Runs script with $Temp set to the test folder and the location set there.</summary>
-    protected ScriptResult Run(string script) =>
-        ModuleHost.Run($"$null = $ExecutionContext.SessionState.Path.SetLocation({ModuleHost.Quote(Temp)})\n" + script, new System.Collections.Generic.Dictionary<string, object?> { ["Temp"] = Temp });
+    protected ScriptResult Run(string script) => Run(null, script);
+
+    /// <summary>Runs script as <see cref="Run(string)"/> does, in a runspace of <paramref name="host"/> (null: no UI).</summary>
+    protected ScriptResult Run(System.Management.Automation.Host.PSHost? host, string script) =>
+        ModuleHost.Run(host, $"$null = $ExecutionContext.SessionState.Path.SetLocation({ModuleHost.Quote(Temp)})\n" + script, new System.Collections.Generic.Dictionary<string, object?> { ["Temp"] = Temp });
 
     /// <summary>Copies a test asset into the test folder (optionally under another name) and returns its path.</summary>
     protected string CopyAsset(string asset, string? name = null)
