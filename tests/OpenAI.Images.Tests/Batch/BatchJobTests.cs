@@ -328,8 +328,10 @@ public sealed class BatchJobTests : BatchTest
         // would come), not by a stopwatch.
         ps.AddScript("Wait-OpenAIImageBatch -JobPath wait.json -PollIntervalSec 3600");
         IAsyncResult running = ps.BeginInvoke();
+        // Stop once the first poll's answer is in the job file (not merely sent: Stop could land between the two).
         var wait = Stopwatch.StartNew();
-        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 1)
+        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 1
+            || (string?)JobFile("wait.json")["batches"]![0]!["batch"]!["status"] != "in_progress")
         {
             Assert.True(wait.Elapsed < TimeSpan.FromSeconds(60), "Wait-OpenAIImageBatch never polled");
             Thread.Sleep(10);
