@@ -57,15 +57,6 @@ namespace OpenAI.Images.PowerShell.Commands
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc />
-        protected override void BeginProcessing()
-        {
-            if (PassThru)
-            {
-                FormatViews.EnsureLoaded(this);
-            }
-        }
-
-        /// <inheritdoc />
         protected override void ProcessRecord()
         {
             if (ParameterSetName == InputObjectSet)
