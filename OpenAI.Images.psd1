@@ -25,6 +25,7 @@
         'Edit-OpenAIImage'
         'New-OpenAIImageVariation'
         'Save-OpenAIImage'
+        'Show-OpenAIImage'
         'Set-OpenAIConfig'
         'Get-OpenAIConfig'
         'Remove-OpenAIConfig'
@@ -33,6 +34,7 @@
         'Wait-OpenAIImageBatch'
         'Receive-OpenAIImageBatch'
         'Stop-OpenAIImageBatch'
+        'Get-OpenAIImageModel'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -20,6 +20,15 @@ Describe 'Edit-OpenAIImage' {
     }
 
     Context 'What it sends' {
+        It 'sends -Quality max to gpt-image-2.6-sunburst as a multipart field' {
+            $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+
+            $image = Edit-OpenAIImage -Prompt 'add a hat' -Path $photo -Model gpt-image-2.6-sunburst -Quality MAX
+
+            Get-FakeField (Get-FakeRequest)[0] 'quality' | Should -BeExactly 'max'
+            $image.Quality | Should -BeExactly 'max'
+        }
+
         It 'sends one image as the part "image" with its real file name, content type and bytes' {
             $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
 
@@ -130,6 +139,23 @@ Describe 'Edit-OpenAIImage' {
             Get-FakeField $request 'input_fidelity' | Should -BeExactly 'low'
             Get-FakeField $request 'user' | Should -BeExactly 'u-9'
             Get-FakeField $request 'stream' | Should -BeNullOrEmpty
+        }
+
+        It '-AdditionalBody goes as text fields; a file part or a nested value is refused before sending' {
+            $photo = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+
+            $null = Edit-OpenAIImage -Prompt 'x' -Path $photo -InputFidelity high -AdditionalBody @{ complexity = 'low'; n = 2; stream = $false; input_fidelity = $null }
+
+            $request = (Get-FakeRequest)[0]
+            Get-FakeField $request 'complexity' | Should -BeExactly 'low'
+            Get-FakeField $request 'n' | Should -BeExactly '2'
+            Get-FakeField $request 'stream' | Should -BeExactly 'false'
+            Get-FakePart $request 'input_fidelity' | Should -BeNullOrEmpty
+
+            Reset-Fake
+            { Edit-OpenAIImage -Prompt 'x' -Path $photo -AdditionalBody @{ mask = 'm.png' } -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.Validation.AdditionalBodyFilePart,*'
+            { Edit-OpenAIImage -Prompt 'x' -Path $photo -AdditionalBody @{ opts = @{ a = 1 } } -ErrorAction Stop } | Should -Throw -ErrorId 'OpenAI.Validation.AdditionalBodyNestedValue,*'
+            Get-FakeRequest | Should -BeNullOrEmpty
         }
 
         It 'sends stream=true for -Stream and asks for an event stream' {

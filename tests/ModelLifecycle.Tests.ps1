@@ -34,19 +34,21 @@ Describe 'Model lifecycle' {
     }
 
     Context 'At api.openai.com' {
-        It 'warns once per call for <Model>, retired on <Date>, and still sends every request' -ForEach @(
-            @{ Model = 'dall-e-2'; Date = '2026-05-12' }
-            @{ Model = 'dall-e-3'; Date = '2026-05-12' }
-            @{ Model = 'gpt-image-1'; Date = '2026-10-23' }
-            @{ Model = 'gpt-image-1-mini'; Date = '2026-12-01' }
-            @{ Model = 'gpt-image-1.5'; Date = '2026-12-01' }
+        It 'warns once per call for <Model>, retired on <Date>, names <Replacement> and still sends every request' -ForEach @(
+            @{ Model = 'dall-e-2'; Date = '2026-05-12'; Replacement = 'gpt-image-2' }
+            @{ Model = 'dall-e-3'; Date = '2026-05-12'; Replacement = 'gpt-image-2' }
+            @{ Model = 'gpt-image-1'; Date = '2026-10-23'; Replacement = 'gpt-image-2.5-sunburst or gpt-image-2.5-flare' }
+            @{ Model = 'gpt-image-1-mini'; Date = '2026-12-01'; Replacement = 'gpt-image-2.6-sunburst or gpt-image-2.6-flare' }
+            @{ Model = 'gpt-image-1.5'; Date = '2026-12-01'; Replacement = 'gpt-image-2.6-sunburst or gpt-image-2.6-flare' }
+            @{ Model = 'gpt-image-1.5-2025-12-16'; Date = '2026-12-01'; Replacement = 'gpt-image-2.6-sunburst or gpt-image-2.6-flare' }
         ) {
             $images = @('a red fox', 'a snowy owl' | New-OpenAIImage -Profile openai -Model $Model -WarningVariable warnings -WarningAction SilentlyContinue)
 
             $warnings | Should -HaveCount 1
             "$($warnings[0])" | Should -BeLike "OpenAI retired the model '$Model' on $Date*"
-            "$($warnings[0])" | Should -BeLike '*Its replacement is gpt-image-2*'
-            "$($warnings[0])" | Should -BeLike '*Set-OpenAIConfig -Profile openai -DefaultModel gpt-image-2*'
+            $first = ($Replacement -split ' or ')[0]
+            "$($warnings[0])" | Should -BeLike "*Its replacement is $($Replacement): use -Model $first*"
+            "$($warnings[0])" | Should -BeLike "*Set-OpenAIConfig -Profile openai -DefaultModel $first. *"
             $images | Should -HaveCount 2
             $requests = @(Get-FakeRequest -Api)
             $requests.Count | Should -Be 2
@@ -114,7 +116,7 @@ Describe 'Model lifecycle' {
         It 'warns when -DefaultModel is a retired model, and then for each call that uses it' {
             Set-OpenAIConfig -Profile openai -DefaultModel gpt-image-1-mini -Scope Process -WarningVariable set -WarningAction SilentlyContinue
             try {
-                "$($set[0])" | Should -BeLike "OpenAI retired the model 'gpt-image-1-mini' on 2026-12-01*Set-OpenAIConfig -Profile openai -DefaultModel gpt-image-2*"
+                "$($set[0])" | Should -BeLike "OpenAI retired the model 'gpt-image-1-mini' on 2026-12-01*Its replacement is gpt-image-2.6-sunburst or gpt-image-2.6-flare: Set-OpenAIConfig -Profile openai -DefaultModel gpt-image-2.6-sunburst."
 
                 $null = New-OpenAIImage 'a fox' -Profile openai -WarningVariable used -WarningAction SilentlyContinue
                 "$($used[0])" | Should -BeLike "OpenAI retired the model 'gpt-image-1-mini'*"
@@ -162,8 +164,11 @@ Describe 'Model lifecycle' {
             $line = 'New-OpenAIImage -Model '
             $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
 
-            $completions.CompletionText | Should -Be @('gpt-image-2', 'gpt-image-2-2026-04-21', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', 'dall-e-3', 'dall-e-2')
-            ($completions | Where-Object CompletionText -EQ 'gpt-image-1').ToolTip | Should -BeLike 'gpt-image-1: retired at OpenAI on 2026-10-23*'
+            $completions.CompletionText | Should -Be @(
+                'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-sunburst-2026-09-08',
+                'gpt-image-2.5-flare', 'gpt-image-2.5-flare-2026-09-08', 'gpt-image-2', 'gpt-image-2-2026-04-21',
+                'gpt-image-1.5', 'gpt-image-1.5-2025-12-16', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-3', 'dall-e-2')
+            ($completions | Where-Object CompletionText -EQ 'gpt-image-1').ToolTip | Should -BeLike 'gpt-image-1: retired at OpenAI on 2026-10-23 (use gpt-image-2.5-sunburst or gpt-image-2.5-flare there)*'
             ($completions | Where-Object CompletionText -EQ 'gpt-image-2').ToolTip | Should -BeExactly 'gpt-image-2'
         }
     }

@@ -54,7 +54,7 @@ Describe 'New-OpenAIImage' {
             $request.bodyText | Should -Match '"output_compression":80[,}]'
         }
 
-        It 'sends ValidateSet values in lower case whatever case was typed' {
+        It 'sends known values in lower case whatever case was typed' {
             $null = New-OpenAIImage -Prompt 'a red fox' -Quality HIGH -OutputFormat PNG
 
             $request = (Get-FakeRequest)[0]
@@ -69,6 +69,23 @@ Describe 'New-OpenAIImage' {
             $request.bodyText | Should -Match '"stream":true[,}]'
             $request.bodyText | Should -Match '"partial_images":2[,}]'
             Get-FakeHeader $request 'Accept' | Should -BeExactly 'text/event-stream'
+        }
+
+        It '-AdditionalBody is merged last: JSON types kept, a module field replaced, $null removes one' {
+            $null = New-OpenAIImage 'a fox' -Model gpt-image-2 -User 'u-1' -Quality low -AdditionalBody ([ordered]@{ complexity = 'high'; quality = 'xhigh'; user = $null; seed = 7; flag = $true; opts = @{ a = @(1, 'b') } })
+
+            $request = (Get-FakeRequest -Api)[0]
+            $request.json.PSObject.Properties.Name | Should -Be @('prompt', 'model', 'quality', 'complexity', 'seed', 'flag', 'opts')
+            $request.json.quality | Should -BeExactly 'xhigh'
+            $request.json.seed | Should -BeOfType [long]
+            $request.json.flag | Should -BeOfType [bool]
+            $request.json.opts.a[1] | Should -BeExactly 'b'
+            [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($request.bodyBase64)) | Should -Match '"seed":7,"flag":true'
+        }
+
+        It '-AdditionalBody with a key that is not a string is an error before anything is sent' {
+            { New-OpenAIImage 'a fox' -AdditionalBody @{ 1 = 'x' } -ErrorAction Stop } | Should -Throw -ErrorId "OpenAI.Validation.AdditionalBodyKeyNotString,$Command"
+            Get-FakeRequest -Api | Should -BeNullOrEmpty
         }
 
         It 'uses -BaseUri instead of OPENAI_BASE_URL' {
@@ -543,10 +560,53 @@ Describe 'New-OpenAIImage' {
             Get-FakeRequest | Should -HaveCount 0
         }
 
-        It 'rejects a -Quality outside its set while binding parameters' {
-            { New-OpenAIImage -Prompt 'a red fox' -Quality ultra } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$Command"
+        It 'refuses -Quality <Quality> for <Model> before sending, naming the values it takes' -ForEach @(
+            @{ Model = 'gpt-image-2'; Quality = 'xhigh' }
+            @{ Model = 'gpt-image-2.5-flare'; Quality = 'ultra' }
+        ) {
+            $null = New-OpenAIImage -Prompt 'a red fox' -Model $Model -Quality $Quality -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeExactly "OpenAI.Validation.QualityNotSupported,$Command"
+            $err[0].TargetObject | Should -BeExactly $Quality
+            $err[0].ErrorDetails.Message | Should -BeLike "-Quality '$Quality' is not supported by $Model; it takes low, medium, high, *auto."
             Get-FakeRequest | Should -HaveCount 0
+        }
+    }
+
+    Context 'Models newer than the spec, and models the module does not know' {
+        It 'sends -Quality <Quality> to <Model> and reads it back as a string' -ForEach @(
+            @{ Model = 'gpt-image-2.5-sunburst'; Quality = 'xhigh' }
+            @{ Model = 'gpt-image-2.6-flare'; Quality = 'max' }
+        ) {
+            $image = New-OpenAIImage -Prompt 'a red fox' -Model $Model -Quality $Quality -Size 2048x1152
+
+            (Get-FakeRequest)[0].json.quality | Should -BeExactly $Quality
+            $image.Quality | Should -BeExactly $Quality
+            $image.Size | Should -BeExactly '2048x1152'
+        }
+
+        It 'applies the reference''s custom-size rules to gpt-image-2.5-flare' {
+            $null = New-OpenAIImage -Prompt 'a red fox' -Model gpt-image-2.5-flare -Size 1000x1008 -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err[0].FullyQualifiedErrorId | Should -BeExactly "OpenAI.Validation.SizeNotMultipleOf16,$Command"
+            Get-FakeRequest | Should -HaveCount 0
+        }
+
+        It 'sends every value unchanged for gpt-image-3-preview, with one verbose line' {
+            $records = @(New-OpenAIImage -Prompt 'a red fox' -Model gpt-image-3-preview -Quality Ultra -Size 8K -Background Glass -Verbose 4>&1)
+
+            $json = (Get-FakeRequest)[0].json
+            $json.quality, $json.size, $json.background | Should -Be @('Ultra', '8K', 'Glass')
+            $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*model table*' })
+            $verbose | Should -HaveCount 1
+            $verbose[0].Message | Should -BeExactly "Model 'gpt-image-3-preview' is not in this module's model table (checked on 2026-12-07): its values are sent as given and OpenAI will judge them."
+        }
+
+        It 'completes -Quality with the chosen model''s values' {
+            $line = 'New-OpenAIImage -Model gpt-image-2.5-flare-2026-09-08 -Quality '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+                Should -Be @('low', 'medium', 'high', 'xhigh', 'max', 'auto')
         }
     }
 

@@ -54,6 +54,17 @@ Describe 'Start-OpenAIImageBatch' {
         $create[0].json.metadata.openai_images_job | Should -BeExactly 'animals'
     }
 
+    It 'writes xhigh and max into the batch lines for the 2.5 and 2.6 models' {
+        $null = Copy-TestAsset 'sample-8x8.png' $Folder 'photo.png'
+        $null = Start-OpenAIImageBatch 'a red fox' -Model gpt-image-2.5-sunburst -Quality XHIGH -Name gen
+        $null = Start-OpenAIImageBatch 'add a hat' -Path ./photo.png -Model gpt-image-2.6-flare -Quality max -Name edit
+
+        $lines = @(Get-UploadedBatchInput)
+        $lines.Count | Should -Be 2
+        $lines[0][0].url, $lines[0][0].body.model, $lines[0][0].body.quality | Should -Be @('/v1/images/generations', 'gpt-image-2.5-sunburst', 'xhigh')
+        $lines[1][0].url, $lines[1][0].body.model, $lines[1][0].body.quality | Should -Be @('/v1/images/edits', 'gpt-image-2.6-flare', 'max')
+    }
+
     It 'writes a job file without the key' {
         $job = 'a lake' | Start-OpenAIImageBatch -JobPath ./lake.json
         $text = Get-Content -Raw ./lake.json
@@ -81,6 +92,24 @@ Describe 'Start-OpenAIImageBatch' {
         $job = 1..5 | ForEach-Object { "prompt $_" } | Start-OpenAIImageBatch -JobPath ./split.json
         @($job.BatchIds).Count | Should -Be 3
         @(Get-UploadedBatchInput | ForEach-Object { $_.Count }) | Should -Be @(2, 2, 1)
+    }
+
+    It 'sends -OutputExpiresAfter on the batch and -AdditionalBody in every line' {
+        $job = 'a fox', 'an owl' | Start-OpenAIImageBatch -JobPath ./x.json -OutputExpiresAfter '7.00:00:00' -AdditionalBody @{ complexity = 'low'; user = $null } -User 'u-1'
+
+        $job.OutputExpiresAfter | Should -Be ([timespan]::FromDays(7))
+        $create = @(Get-FakeRequest -Api | Where-Object { $_.path -eq '/v1/batches' })
+        $create[0].json.output_expires_after.anchor | Should -BeExactly 'created_at'
+        $create[0].json.output_expires_after.seconds | Should -Be 604800
+        $lines = @(Get-UploadedBatchInput)[0]
+        $lines.body.complexity | Should -Be @('low', 'low')
+        $lines.body.PSObject.Properties.Name | Should -Not -Contain 'user'
+    }
+
+    It 'refuses -OutputExpiresAfter outside 1 hour to 30 days before anything is sent' {
+        { 'x' | Start-OpenAIImageBatch -JobPath ./y.json -OutputExpiresAfter '31.00:00:00' } | Should -Throw -ErrorId "OpenAI.Validation.OutputExpiresAfterOutOfRange,$Command"
+        Get-FakeRequest -Api | Should -BeNullOrEmpty
+        './y.json' | Should -Not -Exist
     }
 
     It '-WhatIf uploads nothing and writes no file' {

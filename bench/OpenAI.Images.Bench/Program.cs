@@ -13,9 +13,15 @@ using OpenAI.Images;
 using OpenAI.Images.Http;
 
 // Usage: dotnet run -c Release --project bench/OpenAI.Images.Bench [-- --runs N]
+//        dotnet run -c Release --project bench/OpenAI.Images.Bench -- terminal [--runs N]
 // Measures reading an images response (one image of 1, 4 and 16 MB, as base64 JSON) the way the module does
 // (streamed, decoded in chunks into a temp file or memory) against the naive way (string + JsonDocument +
 // Convert.FromBase64String), and writing a 16-image multipart edit body. Reports median time and allocated bytes.
+if (args.Length >= 1 && args[0] == "terminal")
+{
+    return TerminalBench.Run(args.Length >= 3 && args[1] == "--runs" ? int.Parse(args[2]) : 15);
+}
+
 int runs = args.Length >= 2 && args[0] == "--runs" ? int.Parse(args[1]) : 7;
 var rows = new List<string>();
 string temp = Directory.CreateTempSubdirectory("openai-images-bench-").FullName;

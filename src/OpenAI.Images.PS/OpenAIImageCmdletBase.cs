@@ -47,6 +47,13 @@ namespace OpenAI.Images.PowerShell
         [Parameter]
         public string? User { get; set; }
 
+        /// <summary>
+        /// Fields to send that the module has no parameter for (yet), merged last into the request body: a key that names
+        /// a field the module sends replaces it, a $null value removes it. Not checked against the model's rules.
+        /// </summary>
+        [Parameter]
+        public System.Collections.IDictionary? AdditionalBody { get; set; }
+
         /// <summary>Seconds to wait for each attempt (default 600).</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
@@ -94,13 +101,14 @@ namespace OpenAI.Images.PowerShell
         {
             request.Model = Model ?? DefaultModelFor(request.Operation);
             request.Count = Count;
-            request.ResponseFormat = Lower(ResponseFormat);
+            request.ResponseFormat = Normalize(nameof(ResponseFormat), ResponseFormat);
             request.User = User;
+            request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             return request;
         }
 
-        /// <summary>Enum values go to the API in lower case (ValidateSet accepts any case).</summary>
-        protected static string? Lower(string? value) => value?.ToLowerInvariant();
+        /// <summary>A value the module knows goes to the API in its own spelling (lower case); any other value goes as given.</summary>
+        protected static string? Normalize(string parameter, string? value) => ModelCatalog.Normalize(parameter, value);
 
         /// <inheritdoc />
         protected override void BeginProcessing()
@@ -170,65 +178,7 @@ namespace OpenAI.Images.PowerShell
         /// Resolves -Path (wildcards) or -LiteralPath values to existing files. Writes a non-terminating error for each
         /// path that matches nothing and returns the rest.
         /// </summary>
-        protected List<string> ResolveInputFiles(string[]? paths, bool literal)
-        {
-            var files = new List<string>();
-            foreach (string path in paths ?? Array.Empty<string>())
-            {
-                try
-                {
-                    if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-                    {
-                        string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-                        if (provider.Name != "FileSystem" || !File.Exists(full))
-                        {
-                            WriteError(NotFound(path, Directory.Exists(full) ? "is a folder, not a file" : "does not exist"));
-                            continue;
-                        }
-
-                        files.Add(full);
-                        continue;
-                    }
-
-                    var matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo wildProvider)
-                        .Where(File.Exists)
-                        .ToList();
-                    if (wildProvider.Name != "FileSystem" || matches.Count == 0)
-                    {
-                        // A file whose name contains [ or ] piped in as -Path: take it literally when it exists.
-                        string literalFull = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                        if (File.Exists(literalFull))
-                        {
-                            files.Add(literalFull);
-                        }
-                        else
-                        {
-                            WriteError(NotFound(path, "matches no file"));
-                        }
-
-                        continue;
-                    }
-
-                    files.AddRange(matches);
-                }
-                catch (ItemNotFoundException)
-                {
-                    WriteError(NotFound(path, "does not exist"));
-                }
-                catch (System.Management.Automation.DriveNotFoundException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "OpenAI.PathNotFound", ErrorCategory.ObjectNotFound, path));
-                }
-            }
-
-            return files;
-        }
-
-        private static ErrorRecord NotFound(string path, string what) => new ErrorRecord(
-            new ItemNotFoundException($"The path '{path}' {what}."),
-            "OpenAI.PathNotFound",
-            ErrorCategory.ObjectNotFound,
-            path);
+        protected List<string> ResolveInputFiles(string[]? paths, bool literal) => ProviderItems.ResolveFiles(this, paths, literal);
 
         /// <summary>Reads an input file's header; writes an error and returns null when it cannot be read.</summary>
         protected ImageInputFile? ReadInput(string path, object target)
@@ -254,6 +204,7 @@ namespace OpenAI.Images.PowerShell
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
+                OpenAI.Images.AdditionalBody.Validate(request, jsonBody: request is ImageGenerationRequest, m => this.WriteVerboseLine(_options!.ApiKey?.Scrub(m) ?? m));
             }
             catch (OpenAIValidationException ex)
             {
@@ -281,6 +232,10 @@ namespace OpenAI.Images.PowerShell
 
             int count = request.Count ?? 1;
             string action = $"{OpenAIImagesClient.PathOf(request.Operation)}: {count} image{(count == 1 ? string.Empty : "s")} with {request.Model}";
+            if (OpenAI.Images.AdditionalBody.Describe(request) is string extras)
+            {
+                action += "; -AdditionalBody: " + (options.ApiKey?.Scrub(extras) ?? extras);
+            }
             if (!ShouldProcess(targetText, action))
             {
                 CountSkipped();

@@ -8,12 +8,12 @@ namespace OpenAI.Images.PowerShell
     {
         /// <summary>transparent, opaque or auto (GPT image models).</summary>
         [Parameter]
-        [ValidateSet("transparent", "opaque", "auto")]
+        [ArgumentCompleter(typeof(Completers.ModelValueCompleter))]
         public string? Background { get; set; }
 
         /// <summary>png, jpeg or webp (GPT image models).</summary>
         [Parameter]
-        [ValidateSet("png", "jpeg", "webp")]
+        [ArgumentCompleter(typeof(Completers.ModelValueCompleter))]
         public string? OutputFormat { get; set; }
 
         /// <summary>0-100 compression for jpeg and webp output.</summary>
@@ -36,9 +36,9 @@ namespace OpenAI.Images.PowerShell
         {
             WithCommonParameters(request);
             request.Prompt = prompt;
-            request.Quality = Lower(quality);
-            request.Background = Lower(Background);
-            request.OutputFormat = Lower(OutputFormat);
+            request.Quality = Normalize("Quality", quality);
+            request.Background = Normalize(nameof(Background), Background);
+            request.OutputFormat = Normalize(nameof(OutputFormat), OutputFormat);
             request.OutputCompression = OutputCompression;
             request.Stream = Stream.IsPresent;
             request.PartialImages = PartialImages;

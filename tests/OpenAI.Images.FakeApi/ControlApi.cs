@@ -78,6 +78,9 @@ public sealed partial class FakeOpenAIServer
                 case ("POST", "batches"):
                     reply = SetBatchBehaviour(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
                     break;
+                case ("POST", "models"):
+                    reply = SetModels(await ReadJsonAsync(context, cancellationToken).ConfigureAwait(false) as JsonObject);
+                    break;
                 case ("GET", "health"):
                     reply = ControlJson(200, Json.Write(w =>
                     {
@@ -495,7 +498,7 @@ public sealed partial class FakeOpenAIServer
 
         foreach (string key in o.Select(p => p.Key))
         {
-            if (!(kind is not ("batches" or "release") && CommonKeys.Contains(key)) && !allowed.Contains(key))
+            if (!(kind is not ("batches" or "models" or "release") && CommonKeys.Contains(key)) && !allowed.Contains(key))
             {
                 throw new ControlException($"Unknown property '{key}' for kind '{kind}'.");
             }

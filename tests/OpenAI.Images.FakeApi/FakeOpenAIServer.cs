@@ -245,6 +245,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             _queue.Clear();
             Responder = null;
             Latency = null;
+            Models = DefaultModels;
         }
 
         CutHeld();
@@ -550,6 +551,11 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
             }
         }
 
+        if (ModelsPath().IsMatch(path) && ListModels(method) is Reply models)
+        {
+            return models;
+        }
+
         return Reply.OpenAIError(404, $"Invalid URL ({method} {path})", "invalid_request_error", null, null);
     }
 
@@ -671,6 +677,9 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
 
     [GeneratedRegex(@"/batches(?:/(?<id>[^/]+)(?:/(?<cancel>cancel))?)?/?$", RegexOptions.CultureInvariant)]
     private static partial Regex BatchesPath();
+
+    [GeneratedRegex(@"/models/?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModelsPath();
 
     private sealed class QueuedResponse
     {

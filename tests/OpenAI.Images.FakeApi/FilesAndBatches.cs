@@ -211,6 +211,38 @@ internal sealed class FilesAndBatches
             return Reply.OpenAIError(400, $"Invalid 'input_file_id': '{inputFileId}'. File not found.", "invalid_request_error", "invalid_value", "input_file_id");
         }
 
+        long? outputExpiresAfter = null;
+        if (body["output_expires_after"] is JsonNode expires)
+        {
+            // BatchFileExpirationAfter: {"anchor": "created_at", "seconds": 3600..2592000}, both required.
+            if (expires is not JsonObject e || e["anchor"] is not JsonValue anchorNode || !anchorNode.TryGetValue(out string? anchor))
+            {
+                return Reply.OpenAIError(400, "Missing required parameter: 'output_expires_after.anchor'.", "invalid_request_error", "missing_required_parameter", "output_expires_after.anchor");
+            }
+
+            if (anchor != "created_at")
+            {
+                return Reply.OpenAIError(400, $"Invalid value: '{anchor}'. Supported values are: 'created_at'.", "invalid_request_error", "invalid_value", "output_expires_after.anchor");
+            }
+
+            if (e["seconds"] is not JsonValue secondsNode || !secondsNode.TryGetValue(out long seconds))
+            {
+                return Reply.OpenAIError(400, "Invalid type for 'output_expires_after.seconds': expected an integer.", "invalid_request_error", "invalid_type", "output_expires_after.seconds");
+            }
+
+            if (seconds < 3600 || seconds > 2592000)
+            {
+                return Reply.OpenAIError(
+                    400,
+                    $"Invalid 'output_expires_after.seconds': {seconds}. Must be between 3600 (1 hour) and 2592000 (30 days).",
+                    "invalid_request_error",
+                    "integer_out_of_range",
+                    "output_expires_after.seconds");
+            }
+
+            outputExpiresAfter = seconds;
+        }
+
         var batch = new BatchState
         {
             Id = "batch_" + RandomId(32),
@@ -219,6 +251,7 @@ internal sealed class FilesAndBatches
             CompletionWindow = window,
             CreatedAt = Now(),
             Metadata = body["metadata"]?.DeepClone() as JsonObject,
+            OutputExpiresAfter = outputExpiresAfter,
             Status = "validating",
         };
         lock (_gate)
@@ -453,18 +486,19 @@ internal sealed class FilesAndBatches
         batch.Failed = failed;
         if (output.Length > 0)
         {
-            batch.OutputFileId = AddFileLocked($"batch_{batch.Id}_output.jsonl", output).Id;
+            batch.OutputFileId = AddFileLocked($"batch_{batch.Id}_output.jsonl", output, batch.OutputExpiresAfter).Id;
         }
 
         if (errors.Length > 0)
         {
-            batch.ErrorFileId = AddFileLocked($"batch_{batch.Id}_error.jsonl", errors).Id;
+            batch.ErrorFileId = AddFileLocked($"batch_{batch.Id}_error.jsonl", errors, batch.OutputExpiresAfter).Id;
         }
     }
 
-    private FakeFile AddFileLocked(string name, StringBuilder content)
+    private FakeFile AddFileLocked(string name, StringBuilder content, long? expiresAfter)
     {
-        var file = new FakeFile("file-" + RandomId(24), name, "batch_output", Encoding.UTF8.GetBytes(content.ToString()), Now(), null);
+        long now = Now();
+        var file = new FakeFile("file-" + RandomId(24), name, "batch_output", Encoding.UTF8.GetBytes(content.ToString()), now, now + expiresAfter);
         _files.Add(file);
         return file;
     }
@@ -602,6 +636,7 @@ internal sealed class FilesAndBatches
         public string InputFileId { get; init; } = "";
         public string CompletionWindow { get; init; } = "";
         public JsonObject? Metadata { get; init; }
+        public long? OutputExpiresAfter { get; init; }
         public long CreatedAt { get; init; }
         public string Status { get; set; } = "validating";
         public int Polls { get; set; }

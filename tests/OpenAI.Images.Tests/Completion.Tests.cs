@@ -16,11 +16,11 @@ public sealed class CompletionTests
     }
 
     [Fact]
-    public void ModelCompletesTheGenerationModelsOfTheSpec()
+    public void ModelCompletesTheGenerationModelsOfTheTableNewestFirst()
     {
-        Assert.Equal(
-            new[] { "gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "dall-e-3", "dall-e-2" },
-            Complete("New-OpenAIImage -Model "));
+        string[] models = Complete("New-OpenAIImage -Model ");
+        Assert.Equal(new[] { "gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08" }, models.Take(4));
+        Assert.Equal(new[] { "gpt-image-2.5-flare", "gpt-image-2.5-flare-2026-09-08" }, Complete("New-OpenAIImage -Model gpt-image-2.5-f"));
         Assert.Equal(new[] { "dall-e-3", "dall-e-2" }, Complete("New-OpenAIImage -Model dall"));
     }
 
@@ -46,10 +46,27 @@ public sealed class CompletionTests
     }
 
     [Fact]
-    public void EnumParametersCompleteTheirSpecValues()
+    public void ValueParametersCompleteWhatTheChosenModelTakes()
     {
-        // PowerShell lists ValidateSet values in alphabetical order.
-        Assert.Equal(new[] { "auto", "hd", "high", "low", "medium", "standard" }, Complete("New-OpenAIImage -Quality "));
-        Assert.Equal(new[] { "jpeg", "png", "webp" }, Complete("Edit-OpenAIImage -OutputFormat "));
+        Assert.Equal(new[] { "low", "medium", "high", "xhigh", "max", "auto" }, Complete("New-OpenAIImage -Model gpt-image-2.5-sunburst -Quality "));
+        Assert.Equal(new[] { "low", "medium", "high", "xhigh", "max", "auto" }, Complete("Edit-OpenAIImage -Model gpt-image-2.6-flare -Quality "));
+        Assert.Equal(new[] { "low", "medium", "high", "auto" }, Complete("New-OpenAIImage -Model gpt-image-2 -Quality "));
+        Assert.Equal(new[] { "standard", "hd", "auto" }, Complete("New-OpenAIImage -Model dall-e-3 -Quality "));
+        Assert.Equal(new[] { "xhigh" }, Complete("Start-OpenAIImageBatch 'x' -Model gpt-image-2.5-flare-2026-09-08 -Quality x"));
+        Assert.Equal(new[] { "low" }, Complete("Edit-OpenAIImage -Model gpt-image-1-mini -InputFidelity "));
+        Assert.Equal(new[] { "low" }, Complete("Start-OpenAIImageBatch 'x' -Path a.png -Model gpt-image-1-mini -InputFidelity "));
+        Assert.Equal(new[] { "vivid", "natural" }, Complete("New-OpenAIImage -Model dall-e-3 -Style "));
+        Assert.Empty(Complete("New-OpenAIImage -Model dall-e-3 -Background "));
+    }
+
+    [Fact]
+    public void WithoutAModelOrWithOneTheTableDoesNotKnowCompletionOffersEveryKnownValue()
+    {
+        string[] all = ["low", "medium", "high", "xhigh", "max", "auto", "standard", "hd"];
+        Assert.Equal(all, Complete("New-OpenAIImage -Quality "));
+        Assert.Equal(all, Complete("New-OpenAIImage -Model gpt-image-2.7-nova -Quality "));
+        Assert.Equal(new[] { "low", "medium", "high", "xhigh", "max", "auto", "standard" }, Complete("Edit-OpenAIImage -Quality "));
+        Assert.Equal(new[] { "png", "jpeg", "webp" }, Complete("Edit-OpenAIImage -OutputFormat "));
+        Assert.Equal(new[] { "transparent", "opaque", "auto" }, Complete("Start-OpenAIImageBatch 'x' -Background "));
     }
 }

@@ -19,16 +19,19 @@ public sealed class ModelLifecycleTests : ConfigTest
     private const string NewCmd = "OpenAI.Images.PowerShell.Commands.NewOpenAIImageCommand";
     private const string VariationCmd = "OpenAI.Images.PowerShell.Commands.NewOpenAIImageVariationCommand";
 
+    /// <summary>OpenAI's deprecations page: the replacement of the models it shut down on 2026-12-01.</summary>
+    private const string Latest = "gpt-image-2.6-sunburst or gpt-image-2.6-flare";
+
     public ModelLifecycleTests(FakeApiFixture fixture) : base(fixture)
     {
     }
 
     /// <summary>Script that points the default profile (this session only) at api.openai.com through the proxy.</summary>
-    private static string AtOpenAI(RecordingProxy proxy) =>
+    internal static string AtOpenAI(RecordingProxy proxy) =>
         $"Set-OpenAIConfig -BaseUri http://{OpenAIHost}/v1 -AllowInsecureHttp -Proxy '{proxy.Uri}' -Scope Process\n";
 
     /// <summary>Sets (or clears) the module's clock seam, ModelLifecycle.TodayOverride, by reflection.</summary>
-    private static void SetToday(DateTime? today)
+    internal static void SetToday(DateTime? today)
     {
         Assembly? core = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "OpenAI.Images.Core");
         if (core is null)
@@ -51,13 +54,14 @@ public sealed class ModelLifecycleTests : ConfigTest
     }
 
     [Theory]
-    [InlineData("dall-e-2", "2026-05-12", "New-OpenAIImage")]
-    [InlineData("dall-e-3", "2026-05-12", "New-OpenAIImage")]
-    [InlineData("gpt-image-1", "2026-10-23", "New-OpenAIImage")]
-    [InlineData("gpt-image-1-mini", "2026-12-01", "New-OpenAIImage")]
-    [InlineData("gpt-image-1.5", "2026-12-01", "New-OpenAIImage")]
-    [InlineData("chatgpt-image-latest", "2026-12-01", "Edit-OpenAIImage")]
-    public async Task EachRetiredModelWarnsOncePerCallAtOpenAIsHostAndTheRequestsAreStillSent(string model, string date, string command)
+    [InlineData("dall-e-2", "2026-05-12", "New-OpenAIImage", "gpt-image-2")]
+    [InlineData("dall-e-3", "2026-05-12", "New-OpenAIImage", "gpt-image-2")]
+    [InlineData("gpt-image-1", "2026-10-23", "New-OpenAIImage", "gpt-image-2.5-sunburst or gpt-image-2.5-flare")]
+    [InlineData("gpt-image-1-mini", "2026-12-01", "New-OpenAIImage", Latest)]
+    [InlineData("gpt-image-1.5", "2026-12-01", "New-OpenAIImage", Latest)]
+    [InlineData("gpt-image-1.5-2025-12-16", "2026-12-01", "Edit-OpenAIImage", Latest)]
+    [InlineData("chatgpt-image-latest", "2026-12-01", "Edit-OpenAIImage", Latest)]
+    public async Task EachRetiredModelWarnsOncePerCallAtOpenAIsHostAndTheRequestsAreStillSent(string model, string date, string command, string replacement)
     {
         SetToday(new DateTime(2026, 12, 3));
         CopyAsset("sample-8x8.png", "in.png");
@@ -71,8 +75,9 @@ public sealed class ModelLifecycleTests : ConfigTest
         Assert.True(!r.AllErrors.Any(), r.Describe());
         string warning = Assert.Single(r.Warnings);
         Assert.StartsWith($"OpenAI retired the model '{model}' on {date}", warning);
-        Assert.Contains("Its replacement is gpt-image-2: use -Model gpt-image-2", warning);
-        Assert.Contains("Set-OpenAIConfig -DefaultModel gpt-image-2", warning);
+        string[] models = replacement.Split(" or ");
+        Assert.Contains($"Its replacement is {replacement}: use {string.Join(" or ", models.Select(m => "-Model " + m))}, ", warning);
+        Assert.Contains($"Set-OpenAIConfig -DefaultModel {models[0]}.", warning);
         Assert.Equal(2, r.Images.Count);
         Assert.Equal(2, Fake.ApiRequests.Count);
         Assert.All(Fake.ApiRequests, q => Assert.Equal(model, q.Parameter("model")));
@@ -160,7 +165,8 @@ public sealed class ModelLifecycleTests : ConfigTest
         Assert.True(!soon.AllErrors.Any(), soon.Describe());
         string warning = Assert.Single(soon.Warnings);
         Assert.StartsWith("OpenAI will retire the model 'gpt-image-1' on 2026-10-23 (in 22 days).", warning);
-        Assert.Contains("Set-OpenAIConfig -DefaultModel gpt-image-2", warning);
+        Assert.Contains("Its replacement is gpt-image-2.5-sunburst or gpt-image-2.5-flare", warning);
+        Assert.Contains("Set-OpenAIConfig -DefaultModel gpt-image-2.5-sunburst", warning);
 
         // 91 days before gpt-image-1-mini's shutdown: nothing yet; one day later: the notice.
         SetToday(new DateTime(2026, 9, 1));
@@ -201,7 +207,8 @@ public sealed class ModelLifecycleTests : ConfigTest
         ScriptResult r = Run(AtOpenAI(proxy) + "New-OpenAIImage 'a fox' -Model gpt-image-1 -WarningAction SilentlyContinue");
 
         ErrorRecord error = Assert.Single(r.AllErrors);
-        Assert.Contains("OpenAI retired 'gpt-image-1' on 2026-10-23; its replacement is gpt-image-2.", error.ErrorDetails.Message);
+        Assert.Contains("OpenAI retired 'gpt-image-1' on 2026-10-23; its replacement is gpt-image-2.5-sunburst or gpt-image-2.5-flare.", error.ErrorDetails.Message);
+        Assert.Contains("Use -Model gpt-image-2.5-sunburst or -Model gpt-image-2.5-flare, or make it the default with Set-OpenAIConfig -DefaultModel gpt-image-2.5-sunburst.", error.ErrorDetails.RecommendedAction);
     }
 
     [Fact]
@@ -256,7 +263,7 @@ public sealed class ModelLifecycleTests : ConfigTest
         Assert.True(!saved.AllErrors.Any(), saved.Describe());
         string warning = Assert.Single(saved.Warnings);
         Assert.StartsWith("OpenAI retired the model 'gpt-image-1-mini' on 2026-12-01", warning);
-        Assert.Contains("Set-OpenAIConfig -DefaultModel gpt-image-2", warning);
+        Assert.Contains($"Its replacement is {Latest}: Set-OpenAIConfig -DefaultModel gpt-image-2.6-sunburst.", warning);
 
         ScriptResult named = Run("Set-OpenAIConfig -Profile work -BaseUri https://api.openai.com/v1 -DefaultModel dall-e-3 -Scope Process");
         Assert.Contains("Set-OpenAIConfig -Profile work -DefaultModel gpt-image-2", Assert.Single(named.Warnings));
@@ -291,8 +298,13 @@ public sealed class ModelLifecycleTests : ConfigTest
         // gpt-image-1 moves behind them although the catalog lists it before gpt-image-1-mini.
         SetToday(new DateTime(2026, 10, 25));
         var october = Complete("New-OpenAIImage -Model ");
+        string[] current =
+        [
+            "gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08",
+            "gpt-image-2.5-flare", "gpt-image-2.5-flare-2026-09-08", "gpt-image-2", "gpt-image-2-2026-04-21",
+        ];
         Assert.Equal(
-            new[] { "gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1-mini", "gpt-image-1", "dall-e-3", "dall-e-2" },
+            [.. current, "gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-1", "dall-e-3", "dall-e-2"],
             october.Select(c => c.Text));
         Assert.StartsWith("gpt-image-1: retired at OpenAI on 2026-10-23", october.Single(c => c.Text == "gpt-image-1").Tooltip);
         Assert.StartsWith("gpt-image-1.5: retires at OpenAI on 2026-12-01", october.Single(c => c.Text == "gpt-image-1.5").Tooltip);
@@ -300,9 +312,10 @@ public sealed class ModelLifecycleTests : ConfigTest
         SetToday(new DateTime(2026, 12, 3));
         var today = Complete("Edit-OpenAIImage -Model ");
         Assert.Equal(
-            new[] { "gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "dall-e-2" },
+            [.. current, "gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "dall-e-2"],
             today.Select(c => c.Text));
-        Assert.Equal("gpt-image-2", today[0].Tooltip);
+        Assert.Equal("gpt-image-2.6-sunburst", today[0].Tooltip);
+        Assert.StartsWith($"gpt-image-1.5-2025-12-16: retired at OpenAI on 2026-12-01 (use {Latest} there)", today.Single(c => c.Text == "gpt-image-1.5-2025-12-16").Tooltip);
         Assert.StartsWith("chatgpt-image-latest: retired at OpenAI on 2026-12-01", today.Single(c => c.Text == "chatgpt-image-latest").Tooltip);
         Assert.StartsWith("dall-e-2: retired at OpenAI on 2026-05-12", Assert.Single(Complete("New-OpenAIImageVariation -Model ")).Tooltip);
         Assert.StartsWith("dall-e-3: retired at OpenAI on 2026-05-12", Assert.Single(Complete("Set-OpenAIConfig -DefaultModel dall-e-3")).Tooltip);

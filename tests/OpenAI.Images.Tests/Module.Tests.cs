@@ -27,7 +27,7 @@ public sealed class ModuleTests
         string[] declared = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\(([^)]*)\)").Groups[1].Value
             .Split(new[] { '\r', '\n', ',' }, StringSplitOptions.RemoveEmptyEntries)
             .Select(s => s.Trim().Trim('\'')).Where(s => s.Length > 0).OrderBy(s => s, StringComparer.OrdinalIgnoreCase).ToArray();
-        Assert.Equal(12, declared.Length);
+        Assert.Equal(14, declared.Length);
         Assert.Equal(declared, ((IEnumerable)info.Commands).Cast<object>().Select(o => o.ToString()!).OrderBy(s => s, StringComparer.OrdinalIgnoreCase));
         Assert.Equal(0, (int)info.Functions);
     }

@@ -27,6 +27,12 @@ namespace OpenAI.Images
         /// <summary>When the job was started.</summary>
         public DateTimeOffset Created { get; set; }
 
+        /// <summary>
+        /// How long after their creation the batches' output and error files expire (the Batch API's
+        /// output_expires_after, anchor created_at; 1 hour to 30 days); null leaves OpenAI's default.
+        /// </summary>
+        public TimeSpan? OutputExpiresAfter { get; set; }
+
         /// <summary>The job's batches, one per input file.</summary>
         public List<ImageBatch> Batches { get; } = new List<ImageBatch>();
 
@@ -124,6 +130,7 @@ namespace OpenAI.Images
                 Name = root.GetStringProperty("name") ?? string.Empty,
                 JobId = root.GetStringProperty("jobId") ?? string.Empty,
                 Created = DateTimeOffset.TryParse(root.GetStringProperty("created"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTimeOffset created) ? created : default,
+                OutputExpiresAfter = root.GetInt64Property("outputExpiresAfterSeconds") is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
             };
             foreach (JsonValue u in root["uploads"]?.Items ?? Array.Empty<JsonValue>())
             {
@@ -169,6 +176,11 @@ namespace OpenAI.Images
             w.WriteString("name", Name);
             w.WriteString("jobId", JobId);
             w.WriteString("created", Created.ToString("o", CultureInfo.InvariantCulture));
+            if (OutputExpiresAfter is TimeSpan expiresAfter)
+            {
+                w.WriteNumber("outputExpiresAfterSeconds", (long)expiresAfter.TotalSeconds);
+            }
+
             w.WritePropertyName("uploads");
             w.WriteStartArray();
             foreach (ImageBatchUpload u in Uploads)

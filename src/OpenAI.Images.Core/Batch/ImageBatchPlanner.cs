@@ -135,6 +135,38 @@ namespace OpenAI.Images.Batch
         /// <summary>The purpose local edit images are uploaded with (image inputs referenced by file_id).</summary>
         public const string ImagePurpose = "vision";
 
+        /// <summary>Shortest output_expires_after the Batch API takes (3600 seconds).</summary>
+        public static readonly TimeSpan MinOutputExpiresAfter = TimeSpan.FromHours(1);
+
+        /// <summary>Longest output_expires_after the Batch API takes (2592000 seconds).</summary>
+        public static readonly TimeSpan MaxOutputExpiresAfter = TimeSpan.FromDays(30);
+
+        /// <summary>
+        /// Checks -OutputExpiresAfter against the Batch API's BatchFileExpirationAfter: whole seconds, 1 hour to 30 days.
+        /// Throws <see cref="OpenAIValidationException"/>.
+        /// </summary>
+        public static void ValidateOutputExpiresAfter(TimeSpan value)
+        {
+            const string Hint = " Give a time span such as '7.00:00:00' or (New-TimeSpan -Days 7); a plain number is read by PowerShell as ticks, not seconds.";
+            if (value.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                throw new OpenAIValidationException(
+                    "OutputExpiresAfter",
+                    value,
+                    "OutputExpiresAfterNotWholeSeconds",
+                    $"-OutputExpiresAfter {value.ToString("c", CultureInfo.InvariantCulture)} is not a whole number of seconds, which the Batch API counts in." + Hint);
+            }
+
+            if (value < MinOutputExpiresAfter || value > MaxOutputExpiresAfter)
+            {
+                throw new OpenAIValidationException(
+                    "OutputExpiresAfter",
+                    value,
+                    "OutputExpiresAfterOutOfRange",
+                    $"-OutputExpiresAfter {value.ToString("c", CultureInfo.InvariantCulture)} is out of range: the Batch API keeps output files 1 hour (01:00:00) to 30 days (30.00:00:00) after they are created." + Hint);
+            }
+        }
+
         /// <summary>The custom_id of the request at <paramref name="index"/> (0-based) out of <paramref name="count"/>: NNNNN-slug.</summary>
         public static string CustomId(int index, int count, PromptImageRequest request)
         {
@@ -312,7 +344,7 @@ namespace OpenAI.Images.Batch
             w.WriteString("url", item.Endpoint);
             w.WritePropertyName("body");
             w.WriteStartObject();
-            if (item.Request is ImageEditRequest edit)
+            if (item.Request is ImageEditRequest edit && !AdditionalBody.Overrides(edit.AdditionalBody, "images"))
             {
                 w.WritePropertyName("images");
                 w.WriteStartArray();
@@ -324,29 +356,19 @@ namespace OpenAI.Images.Batch
                 }
 
                 w.WriteEndArray();
-                if (edit.Mask != null)
-                {
-                    w.WritePropertyName("mask");
-                    w.WriteStartObject();
-                    w.WriteString("file_id", fileIdOf(edit.Mask.Path));
-                    w.WriteEndObject();
-                }
+            }
+
+            if (item.Request is ImageEditRequest masked && masked.Mask != null && !AdditionalBody.Overrides(masked.AdditionalBody, "mask"))
+            {
+                w.WritePropertyName("mask");
+                w.WriteStartObject();
+                w.WriteString("file_id", fileIdOf(masked.Mask.Path));
+                w.WriteEndObject();
             }
 
             foreach (KeyValuePair<string, object> field in RequestBody.Fields(item.Request))
             {
-                switch (field.Value)
-                {
-                    case int i:
-                        w.WriteNumber(field.Key, i);
-                        break;
-                    case bool b:
-                        w.WriteBoolean(field.Key, b);
-                        break;
-                    default:
-                        w.WriteString(field.Key, (string)field.Value);
-                        break;
-                }
+                RequestBody.WriteField(w, field);
             }
 
             w.WriteEndObject();

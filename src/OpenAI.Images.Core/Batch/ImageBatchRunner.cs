@@ -141,7 +141,8 @@ namespace OpenAI.Images.Batch
                                 ? $"No batch of part {part} was created: sending POST /batches again."
                                 : $"Found batch {found.GetStringProperty("id")} of part {part}, created by the attempt that failed: using it instead of creating another.");
                             return found;
-                        }).ConfigureAwait(false);
+                        },
+                        job.OutputExpiresAfter is TimeSpan expires ? (long)expires.TotalSeconds : (long?)null).ConfigureAwait(false);
                     if (created.GetStringProperty("id") is null)
                     {
                         throw NoId("batch", created);

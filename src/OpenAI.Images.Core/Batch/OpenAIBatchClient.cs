@@ -14,22 +14,16 @@ namespace OpenAI.Images.Batch
     /// The parts of the Files and Batch APIs an image job needs (/files, /files/{id}/content, /batches,
     /// /batches/{id}, /batches/{id}/cancel), over the same transport, retry policy and error mapping as the image calls.
     /// </summary>
-    internal sealed class OpenAIBatchClient
+    internal sealed class OpenAIBatchClient : OpenAIJsonClient
     {
-        private const long MaxJsonBytes = 16L * 1024 * 1024;
-
-        private readonly OpenAIClientOptions _options;
-        private readonly OpenAITransport _transport;
-
         public OpenAIBatchClient(OpenAIClientOptions options, ClientDiagnostics diagnostics)
-            : this(options, diagnostics, HttpClientCache.Get(options.Proxy, options.ProxyCredential), new RetryPolicy(options.MaxRetries))
+            : base(options, diagnostics)
         {
         }
 
         internal OpenAIBatchClient(OpenAIClientOptions options, ClientDiagnostics diagnostics, HttpClient http, RetryPolicy policy)
+            : base(options, diagnostics, http, policy)
         {
-            _options = options;
-            _transport = new OpenAITransport(options, http, policy, diagnostics);
         }
 
         /// <summary>POST /files: uploads a local file (streamed from disk on each attempt).</summary>
@@ -51,7 +45,7 @@ namespace OpenAI.Images.Batch
         }
 
         /// <summary>
-        /// POST /batches with completion_window 24h. Before a retry after a failure that may have created the batch
+        /// POST /batches with completion_window 24h (and output_expires_after, anchor created_at, when given). Before a retry after a failure that may have created the batch
         /// (<see cref="MayHaveTakenEffect"/>), <paramref name="findCreated"/> (when given) looks for it: a batch it finds
         /// is the answer, and the POST is not sent again.
         /// </summary>
@@ -60,7 +54,8 @@ namespace OpenAI.Images.Batch
             string endpoint,
             IEnumerable<KeyValuePair<string, string>> metadata,
             CancellationToken ct,
-            Func<OpenAIException, CancellationToken, Task<JsonValue?>>? findCreated = null)
+            Func<OpenAIException, CancellationToken, Task<JsonValue?>>? findCreated = null,
+            long? outputExpiresAfterSeconds = null)
         {
             var w = new JsonWriter();
             w.WriteStartObject();
@@ -75,6 +70,15 @@ namespace OpenAI.Images.Batch
             }
 
             w.WriteEndObject();
+            if (outputExpiresAfterSeconds is long seconds)
+            {
+                w.WritePropertyName("output_expires_after");
+                w.WriteStartObject();
+                w.WriteString("anchor", "created_at");
+                w.WriteNumber("seconds", seconds);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             byte[] body = w.ToUtf8Bytes();
             string summary = w.ToString();
@@ -128,7 +132,7 @@ namespace OpenAI.Images.Batch
         public Task DownloadFileAsync(string fileId, Func<Stream, CancellationToken, Task> read, CancellationToken ct)
         {
             Uri uri = Endpoint("files/" + Uri.EscapeDataString(fileId) + "/content");
-            return _transport.SendAsync(
+            return Transport.SendAsync(
                 () => NewMessage(HttpMethod.Get, uri, null, "application/octet-stream"),
                 async (response, token) =>
                 {
@@ -142,43 +146,6 @@ namespace OpenAI.Images.Batch
                 retryBodyFailures: true,
                 bodySummary: null,
                 ct);
-        }
-
-        private Uri Endpoint(string relative)
-        {
-            if (_options.ApiKey is null)
-            {
-                throw new OpenAIException(OpenAIErrorKind.MissingApiKey, "No API key was given.");
-            }
-
-            string path = relative;
-            string query = string.Empty;
-            int q = relative.IndexOf('?');
-            if (q >= 0)
-            {
-                path = relative.Substring(0, q);
-                query = relative.Substring(q + 1);
-            }
-
-            Uri uri = EndpointResolver.Resolve(_options, path);
-            if (query.Length > 0)
-            {
-                var builder = new UriBuilder(uri);
-                builder.Query = builder.Query.Length > 1 ? builder.Query.Substring(1) + "&" + query : query;
-                uri = builder.Uri;
-            }
-
-            EndpointResolver.EnsureSafeTransport(uri, _options);
-            return uri;
-        }
-
-        private HttpRequestMessage NewMessage(HttpMethod method, Uri uri, HttpContent? content, string accept)
-        {
-            var message = new HttpRequestMessage(method, uri) { Content = content };
-            EndpointResolver.Authenticate(message, _options);
-            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
-            message.Headers.UserAgent.Add(new ProductInfoHeaderValue("OpenAI.Images.PowerShell", OpenAIImagesClient.ModuleVersion));
-            return message;
         }
 
         private async Task<JsonValue> SendJsonAsync(
@@ -213,55 +180,5 @@ namespace OpenAI.Images.Batch
             }
         }
 
-        private Task<JsonValue> SendJsonCoreAsync(
-            HttpMethod method,
-            string relative,
-            Func<HttpContent>? content,
-            string? summary,
-            CancellationToken ct,
-            Func<OpenAIException, CancellationToken, Task<(bool Done, JsonValue Result)>>? beforeRetry)
-        {
-            Uri uri = Endpoint(relative);
-            return _transport.SendAsync(
-                () => NewMessage(method, uri, content?.Invoke(), "application/json"),
-                async (response, token) =>
-                {
-                    string? requestId = OpenAITransport.RequestIdOf(response);
-                    using (Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                    {
-                        try
-                        {
-                            JsonValue value = await JsonValue.ParseAsync(body, MaxJsonBytes, token).ConfigureAwait(false);
-                            if (value.Kind != JsonValueKind.Object)
-                            {
-                                throw new FormatException("the response is not a JSON object");
-                            }
-
-                            return value;
-                        }
-                        catch (FormatException ex)
-                        {
-                            throw new OpenAIException(
-                                OpenAIErrorKind.InvalidResponse,
-                                $"OpenAI's answer to {method} /{relative} is not the JSON object expected: {ex.Message}" + (requestId != null ? $" (request {requestId})" : string.Empty),
-                                ex)
-                            {
-                                RequestId = requestId,
-                            };
-                        }
-                    }
-                },
-                retryBodyFailures: true,
-                summary,
-                ct,
-                beforeRetry);
-        }
-
-        private static HttpContent JsonContent(byte[] body)
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            return content;
-        }
     }
 }

@@ -13,8 +13,15 @@ namespace OpenAI.Images.Http
     /// <summary>Turns request records into the wire format: JSON for generations, multipart/form-data for edits and variations.</summary>
     internal static class RequestBody
     {
-        /// <summary>The request's text fields, in the order they are sent, with API names. Values are string, int or bool.</summary>
-        public static List<KeyValuePair<string, object>> Fields(ImageRequest request)
+        /// <summary>
+        /// The request's text fields, in the order they are sent, with API names, -AdditionalBody merged in (see
+        /// <see cref="AdditionalBody"/>). Values are string, int, bool or (from -AdditionalBody) <see cref="JsonValue"/>.
+        /// </summary>
+        public static List<KeyValuePair<string, object>> Fields(ImageRequest request) =>
+            AdditionalBody.Merge(ModuleFields(request), request.AdditionalBody);
+
+        /// <summary>The fields the module itself sends for the request's parameters (string, int or bool values).</summary>
+        public static List<KeyValuePair<string, object>> ModuleFields(ImageRequest request)
         {
             var fields = new List<KeyValuePair<string, object>>();
             void Add(string name, object? value)
@@ -110,28 +117,38 @@ namespace OpenAI.Images.Http
             writer.WriteStartObject();
             foreach (KeyValuePair<string, object> field in Fields(request))
             {
-                switch (field.Value)
-                {
-                    case int i:
-                        writer.WriteNumber(field.Key, i);
-                        break;
-                    case bool b:
-                        writer.WriteBoolean(field.Key, b);
-                        break;
-                    default:
-                        writer.WriteString(field.Key, (string)field.Value);
-                        break;
-                }
+                WriteField(writer, field);
             }
 
             writer.WriteEndObject();
             return writer.ToUtf8Bytes();
         }
 
+        /// <summary>Writes one field of <see cref="Fields"/> as a JSON property.</summary>
+        internal static void WriteField(JsonWriter writer, KeyValuePair<string, object> field)
+        {
+            switch (field.Value)
+            {
+                case int i:
+                    writer.WriteNumber(field.Key, i);
+                    break;
+                case bool b:
+                    writer.WriteBoolean(field.Key, b);
+                    break;
+                case JsonValue j:
+                    writer.WriteValue(field.Key, j);
+                    break;
+                default:
+                    writer.WriteString(field.Key, (string)field.Value);
+                    break;
+            }
+        }
+
         private static string Text(object value) => value switch
         {
             bool b => b ? "true" : "false",
             int i => i.ToString(CultureInfo.InvariantCulture),
+            JsonValue j => AdditionalBody.Text(j),
             _ => (string)value,
         };
 

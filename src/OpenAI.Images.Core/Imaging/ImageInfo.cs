@@ -263,7 +263,8 @@ namespace OpenAI.Images.Imaging
             return null;
         }
 
-        private static bool IsValidPngDepth(byte colourType, byte bitDepth)
+        /// <summary>Whether a PNG colour type allows a bit depth (PNG specification, table 11.1).</summary>
+        internal static bool IsValidPngDepth(int colourType, int bitDepth)
         {
             switch (colourType)
             {
@@ -631,7 +632,8 @@ namespace OpenAI.Images.Imaging
             return true;
         }
 
-        private static uint ReadUInt32BE(byte[] b, int offset) =>
+        /// <summary>A big-endian unsigned 32-bit integer.</summary>
+        internal static uint ReadUInt32BE(byte[] b, int offset) =>
             ((uint)b[offset] << 24) | ((uint)b[offset + 1] << 16) | ((uint)b[offset + 2] << 8) | b[offset + 3];
 
         private static uint ReadUInt32LE(byte[] b, int offset) =>

@@ -113,7 +113,11 @@ namespace OpenAI.Images.Imaging
                         return null;
                     }
 
-                    Unfilter(filter[0], current, previous, bytesPerPixel);
+                    if (!PngFilters.Unfilter(filter[0], current, previous, (int)stride, bytesPerPixel))
+                    {
+                        return null;
+                    }
+
                     for (long x = bytesPerPixel - (bitDepth / 8); x < stride; x += bytesPerPixel)
                     {
                         // The alpha sample is the pixel's last; for 16 bits both of its bytes must be 0.
@@ -136,33 +140,8 @@ namespace OpenAI.Images.Imaging
             return false;
         }
 
-        private static void Unfilter(byte filter, byte[] row, byte[] above, int bpp)
-        {
-            for (int i = 0; i < row.Length; i++)
-            {
-                int left = i >= bpp ? row[i - bpp] : 0;
-                int up = above[i];
-                int upLeft = i >= bpp ? above[i - bpp] : 0;
-                int predictor = filter switch
-                {
-                    1 => left,
-                    2 => up,
-                    3 => (left + up) >> 1,
-                    4 => Paeth(left, up, upLeft),
-                    _ => 0,
-                };
-                row[i] = unchecked((byte)(row[i] + predictor));
-            }
-        }
-
-        private static int Paeth(int a, int b, int c)
-        {
-            int p = a + b - c;
-            int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-            return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-        }
-
-        private static bool ReadExactly(Stream stream, byte[] buffer, int count)
+        /// <summary>Reads exactly <paramref name="count"/> bytes; false when the stream ends first.</summary>
+        internal static bool ReadExactly(Stream stream, byte[] buffer, int count)
         {
             int offset = 0;
             while (offset < count)

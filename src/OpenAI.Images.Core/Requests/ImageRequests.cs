@@ -23,6 +23,12 @@ namespace OpenAI.Images
         /// <summary>An end-user id for abuse monitoring.</summary>
         public string? User { get; set; }
 
+        /// <summary>
+        /// Fields merged last into the body (-AdditionalBody): string keys; string, number, boolean, null (removes the
+        /// field) or, in JSON bodies, nested dictionaries and lists. Checked by <see cref="OpenAI.Images.AdditionalBody.Validate"/>.
+        /// </summary>
+        public System.Collections.IDictionary? AdditionalBody { get; set; }
+
         /// <summary>The endpoint this request goes to.</summary>
         public abstract ImageOperation Operation { get; }
 

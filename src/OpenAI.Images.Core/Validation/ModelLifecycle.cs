@@ -21,11 +21,12 @@ namespace OpenAI.Images.Validation
     /// <summary>One row of the retirement table: a model OpenAI shuts down, when, and what replaces it.</summary>
     public sealed class ModelRetirement
     {
-        internal ModelRetirement(string model, DateTime shutdownDate, string replacement)
+        internal ModelRetirement(ModelCapabilities row)
         {
-            Model = model;
-            ShutdownDate = shutdownDate.Date;
-            Replacement = replacement;
+            Model = row.Id;
+            ShutdownDate = row.ShutdownDate!.Value.Date;
+            Replacements = row.Replacements;
+            Source = row.LifecycleSource ?? ModelLifecycle.Source;
         }
 
         /// <summary>The model name as OpenAI spells it.</summary>
@@ -34,8 +35,17 @@ namespace OpenAI.Images.Validation
         /// <summary>The day OpenAI shuts the model down (UTC); from that day on it is retired.</summary>
         public DateTime ShutdownDate { get; }
 
-        /// <summary>The model OpenAI recommends instead.</summary>
-        public string Replacement { get; }
+        /// <summary>The models OpenAI recommends instead, as one text ("gpt-image-2.6-sunburst or gpt-image-2.6-flare").</summary>
+        public string Replacement => string.Join(" or ", Replacements);
+
+        /// <summary>The models OpenAI recommends instead; the first is the one the module's advice commands use.</summary>
+        public IReadOnlyList<string> Replacements { get; }
+
+        /// <summary>The OpenAI page the date and the replacement come from.</summary>
+        public string Source { get; }
+
+        /// <summary>The first replacement, for -Model and Set-OpenAIConfig -DefaultModel advice.</summary>
+        internal string FirstReplacement => Replacements[0];
 
         /// <summary>The shutdown date as yyyy-MM-dd.</summary>
         public string ShutdownDateText => ShutdownDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -54,15 +64,15 @@ namespace OpenAI.Images.Validation
     }
 
     /// <summary>
-    /// The one table of image models that OpenAI retires (model → shutdown date → replacement), and the texts the module
-    /// shows from it. Update the rows and <see cref="LastChecked"/> together, from <see cref="Source"/>. The table is
+    /// The image models that OpenAI retires (model → shutdown date → replacement), read from the one model table
+    /// (<see cref="ModelCatalog.Models"/>), and the texts the module shows from it. The table is
     /// about OpenAI's own API (<see cref="OpenAIHost"/>) only: Azure OpenAI and OpenAI-compatible servers name and retire
     /// their models themselves.
     /// </summary>
     public static class ModelLifecycle
     {
         /// <summary>The day the table was last compared with <see cref="Source"/>.</summary>
-        public static readonly DateTime LastChecked = new DateTime(2026, 12, 3);
+        public static readonly DateTime LastChecked = ModelCatalog.CheckedOn;
 
         /// <summary>Where the dates come from.</summary>
         public const string Source = "https://platform.openai.com/docs/deprecations";
@@ -73,16 +83,12 @@ namespace OpenAI.Images.Validation
         /// <summary>How many days before a shutdown the "will be retired" notice starts.</summary>
         public const int NoticeDays = 90;
 
-        /// <summary>The retirement table, oldest shutdown first.</summary>
-        public static readonly IReadOnlyList<ModelRetirement> Retirements = new[]
-        {
-            new ModelRetirement("dall-e-2", new DateTime(2026, 5, 12), ModelCatalog.DefaultModel),
-            new ModelRetirement("dall-e-3", new DateTime(2026, 5, 12), ModelCatalog.DefaultModel),
-            new ModelRetirement("gpt-image-1", new DateTime(2026, 10, 23), ModelCatalog.DefaultModel),
-            new ModelRetirement("gpt-image-1-mini", new DateTime(2026, 12, 1), ModelCatalog.DefaultModel),
-            new ModelRetirement("gpt-image-1.5", new DateTime(2026, 12, 1), ModelCatalog.DefaultModel),
-            new ModelRetirement("chatgpt-image-latest", new DateTime(2026, 12, 1), ModelCatalog.DefaultModel),
-        };
+        /// <summary>The retirement rows of the model table, oldest shutdown first.</summary>
+        public static readonly IReadOnlyList<ModelRetirement> Retirements = ModelCatalog.Models
+            .Where(m => m.ShutdownDate.HasValue)
+            .Select(m => new ModelRetirement(m))
+            .OrderBy(r => r.ShutdownDate)
+            .ToArray();
 
         /// <summary>The clock seam: when set, <see cref="Today"/> returns this day instead of the real UTC date (tests only).</summary>
         internal static DateTime? TodayOverride { get; set; }
@@ -90,16 +96,14 @@ namespace OpenAI.Images.Validation
         /// <summary>Today's date (UTC), or the injected one.</summary>
         public static DateTime Today => (TodayOverride ?? DateTime.UtcNow).Date;
 
-        /// <summary>The table row of a model (exact name, any case), or null when OpenAI has announced no shutdown for it.</summary>
+        /// <summary>
+        /// The retirement row of a model (its exact id or one of its dated snapshots, any case), or null when OpenAI has
+        /// announced no shutdown for it.
+        /// </summary>
         public static ModelRetirement? Find(string? model)
         {
-            if (string.IsNullOrWhiteSpace(model))
-            {
-                return null;
-            }
-
-            string name = model!.Trim();
-            return Retirements.FirstOrDefault(r => string.Equals(r.Model, name, StringComparison.OrdinalIgnoreCase));
+            ModelCapabilities? row = ModelCatalog.Find(model);
+            return row is null ? null : Retirements.FirstOrDefault(r => r.Model == row.Id);
         }
 
         /// <summary>A model's status at OpenAI on <paramref name="today"/>; names not in the table are live.</summary>
@@ -135,11 +139,12 @@ namespace OpenAI.Images.Validation
                 return VariationWarning(row, status, today);
             }
 
+            string name = model!.Trim();
             string when = status == ModelLifecycleStatus.Retired
-                ? $"OpenAI retired the model '{row.Model}' on {row.ShutdownDateText}: {OpenAIHost} will most likely answer model_not_found (the request is still sent)."
-                : $"OpenAI will retire the model '{row.Model}' on {row.ShutdownDateText} (in {DaysText(row, today)}).";
-            return $"{when} Its replacement is {row.Replacement}: use -Model {row.Replacement}, or make it the default with {SetDefault(row, profile)}. "
-                + $"Azure OpenAI deployments and OpenAI-compatible servers that still serve '{row.Model}' are not affected.";
+                ? $"OpenAI retired the model '{name}' on {row.ShutdownDateText}: {OpenAIHost} will most likely answer model_not_found (the request is still sent)."
+                : $"OpenAI will retire the model '{name}' on {row.ShutdownDateText} (in {DaysText(row, today)}).";
+            return $"{when} Its replacement is {row.Replacement}: use {UseModel(row)}, or make it the default with {SetDefault(row, profile)}. "
+                + $"Azure OpenAI deployments and OpenAI-compatible servers that still serve '{name}' are not affected.";
         }
 
         /// <summary>The warning for Set-OpenAIConfig -DefaultModel <paramref name="model"/> on a profile that targets <paramref name="baseUri"/>, or null.</summary>
@@ -157,9 +162,10 @@ namespace OpenAI.Images.Validation
                 return null;
             }
 
+            string name = model!.Trim();
             string when = status == ModelLifecycleStatus.Retired
-                ? $"OpenAI retired the model '{row.Model}' on {row.ShutdownDateText}: requests that use this default at {OpenAIHost} will most likely fail with model_not_found."
-                : $"OpenAI will retire the model '{row.Model}' on {row.ShutdownDateText} (in {DaysText(row, today)}).";
+                ? $"OpenAI retired the model '{name}' on {row.ShutdownDateText}: requests that use this default at {OpenAIHost} will most likely fail with model_not_found."
+                : $"OpenAI will retire the model '{name}' on {row.ShutdownDateText} (in {DaysText(row, today)}).";
             return $"{when} Its replacement is {row.Replacement}: {SetDefault(row, profile)}.";
         }
 
@@ -190,9 +196,9 @@ namespace OpenAI.Images.Validation
             explanation = (retired ? $"OpenAI retired '{row.Model}' on {row.ShutdownDateText}" : $"OpenAI retires '{row.Model}' on {row.ShutdownDateText}")
                 + $"; its replacement is {row.Replacement}.";
             recommendedAction = operation == ImageOperation.Variation
-                ? $"OpenAI has no variations model any more: use Edit-OpenAIImage -Model {row.Replacement} with the image and a prompt that asks for a variation. "
+                ? $"OpenAI has no variations model any more: use Edit-OpenAIImage -Model {row.FirstReplacement} with the image and a prompt that asks for a variation. "
                     + $"Azure OpenAI deployments and OpenAI-compatible servers that still serve '{row.Model}' take New-OpenAIImageVariation as before."
-                : $"Use -Model {row.Replacement}, or make it the default with Set-OpenAIConfig -DefaultModel {row.Replacement}. "
+                : $"Use {UseModel(row)}, or make it the default with Set-OpenAIConfig -DefaultModel {row.FirstReplacement}. "
                     + $"'{row.Model}' lives on only at Azure OpenAI deployments and OpenAI-compatible servers that still serve it.";
             return true;
         }
@@ -225,15 +231,18 @@ namespace OpenAI.Images.Validation
             string when = status == ModelLifecycleStatus.Retired
                 ? $"OpenAI retired '{row.Model}', its only model for image variations, on {row.ShutdownDateText}: New-OpenAIImageVariation cannot work at {OpenAIHost} any more (the request is still sent)."
                 : $"OpenAI will retire '{row.Model}', its only model for image variations, on {row.ShutdownDateText} (in {DaysText(row, today)}); New-OpenAIImageVariation will then stop working at {OpenAIHost}.";
-            return $"{when} For a variation at OpenAI, use Edit-OpenAIImage -Model {row.Replacement} with the image and a prompt that asks for one, "
-                + $"for example: Edit-OpenAIImage -Path ./logo.png -Model {row.Replacement} -Prompt 'A variation of this image'. "
+            return $"{when} For a variation at OpenAI, use Edit-OpenAIImage -Model {row.FirstReplacement} with the image and a prompt that asks for one, "
+                + $"for example: Edit-OpenAIImage -Path ./logo.png -Model {row.FirstReplacement} -Prompt 'A variation of this image'. "
                 + $"Azure OpenAI deployments and OpenAI-compatible servers that still serve '{row.Model}' work as before.";
         }
 
         private static string SetDefault(ModelRetirement row, string? profile) =>
             string.IsNullOrEmpty(profile) || string.Equals(profile, "default", StringComparison.OrdinalIgnoreCase)
-                ? $"Set-OpenAIConfig -DefaultModel {row.Replacement}"
-                : $"Set-OpenAIConfig -Profile {profile} -DefaultModel {row.Replacement}";
+                ? $"Set-OpenAIConfig -DefaultModel {row.FirstReplacement}"
+                : $"Set-OpenAIConfig -Profile {profile} -DefaultModel {row.FirstReplacement}";
+
+        private static string UseModel(ModelRetirement row) =>
+            string.Join(" or ", row.Replacements.Select(r => "-Model " + r));
 
         private static string DaysText(ModelRetirement row, DateTime today)
         {

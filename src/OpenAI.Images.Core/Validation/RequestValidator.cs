@@ -7,9 +7,11 @@ using OpenAI.Images.Imaging;
 namespace OpenAI.Images.Validation
 {
     /// <summary>
-    /// Checks a request against the spec's value lists and the model table before anything is sent. The first broken
-    /// rule throws an <see cref="OpenAIValidationException"/> naming the parameter (as the cmdlets spell it), the value
-    /// and the rule. Unknown model names skip the model rules (forward compatible) and say so through <c>note</c>.
+    /// Checks a request against the model table before anything is sent. The first broken rule throws an
+    /// <see cref="OpenAIValidationException"/> naming the parameter (as the cmdlets spell it), the value and the rule.
+    /// Only what the spec or OpenAI's own pages rule out for a model the table knows is refused; a model the table does
+    /// not know gets its values sent as given (one line through <c>note</c> says so), and a value outside a list that
+    /// only third parties give is sent with a note.
     /// </summary>
     public static class RequestValidator
     {
@@ -29,17 +31,17 @@ namespace OpenAI.Images.Validation
             ModelCapabilities? caps = ModelCatalog.Find(request.Model);
             if (caps is null)
             {
-                note?.Invoke($"Model '{request.Model}' is not in this module's model table; only the API's general rules are checked and the API will judge the rest.");
+                note?.Invoke($"Model '{request.Model}' is not in this module's model table (checked on {ModelCatalog.CheckedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}): its values are sent as given and OpenAI will judge them.");
             }
 
             ValidateCommon(request, caps);
             switch (request)
             {
                 case ImageGenerationRequest g:
-                    ValidateGeneration(g, caps);
+                    ValidateGeneration(g, caps, note);
                     break;
                 case ImageEditRequest e:
-                    ValidateEdit(e, caps);
+                    ValidateEdit(e, caps, note);
                     break;
                 case ImageVariationRequest v:
                     ValidateVariation(v, caps);
@@ -87,51 +89,27 @@ namespace OpenAI.Images.Validation
             }
         }
 
-        private static void ValidateGeneration(ImageGenerationRequest r, ModelCapabilities? caps)
+        private static void ValidateGeneration(ImageGenerationRequest r, ModelCapabilities? caps, Action<string>? note)
         {
             if (caps != null && !caps.Generations)
             {
                 throw Fail("Model", r.Model, "GenerationNotSupported", $"-Model {r.Model} cannot generate images.");
             }
 
-            ValidateSize(r.Size, r.Model, caps, ModelCatalog.GenerationSizes, caps?.GenerationSizes);
-            ValidateQuality(r.Quality, r.Model, ModelCatalog.GenerationQualities, caps?.GenerationQualities);
-            if (r.Style != null)
-            {
-                InList("Style", r.Style, ModelCatalog.Styles);
-                if (caps != null && !caps.Style)
-                {
-                    throw Fail("Style", r.Style, "StyleNotSupported", $"-Style is only supported by dall-e-3, not {r.Model}.");
-                }
-            }
-
-            if (r.Moderation != null)
-            {
-                InList("Moderation", r.Moderation, ModelCatalog.Moderations);
-                GptOnly("Moderation", r.Moderation, r.Model, caps);
-            }
-
+            ValidateSize(r.Size, r.Model, caps, ModelCatalog.GenerationSizes, caps?.GenerationSizes, note);
+            ValidateValues(r, caps, note);
             ValidateGptOptions(r, caps);
         }
 
-        private static void ValidateEdit(ImageEditRequest r, ModelCapabilities? caps)
+        private static void ValidateEdit(ImageEditRequest r, ModelCapabilities? caps, Action<string>? note)
         {
             if (caps != null && !caps.Edits)
             {
                 throw Fail("Model", r.Model, "EditNotSupported", $"-Model {r.Model} cannot edit images; use gpt-image-2 (or another GPT image model) or dall-e-2.");
             }
 
-            ValidateSize(r.Size, r.Model, caps, ModelCatalog.EditSizes, caps?.EditSizes);
-            ValidateQuality(r.Quality, r.Model, ModelCatalog.EditQualities, caps?.EditQualities);
-            if (r.InputFidelity != null)
-            {
-                InList("InputFidelity", r.InputFidelity, ModelCatalog.InputFidelities);
-                if (caps != null && !caps.InputFidelity)
-                {
-                    throw Fail("InputFidelity", r.InputFidelity, "InputFidelityNotSupported", $"-InputFidelity is not supported by {r.Model}; use gpt-image-1, gpt-image-1.5 or a later GPT image model (not gpt-image-1-mini), or leave it out.");
-                }
-            }
-
+            ValidateSize(r.Size, r.Model, caps, ModelCatalog.EditSizes, caps?.EditSizes, note);
+            ValidateValues(r, caps, note);
             ValidateGptOptions(r, caps);
 
             if (r.Images.Count == 0)
@@ -254,26 +232,11 @@ namespace OpenAI.Images.Validation
             }
         }
 
-        private static void ValidateSize(string? size, string model, ModelCapabilities? caps, IReadOnlyList<string> specSizes, IReadOnlyList<string>? modelSizes)
+        private static void ValidateSize(string? size, string model, ModelCapabilities? caps, IReadOnlyList<string> specSizes, IReadOnlyList<string>? modelSizes, Action<string>? note)
         {
-            if (size is null)
+            if (size is null || caps is null || (modelSizes != null && modelSizes.Contains(size, StringComparer.Ordinal)))
             {
-                return;
-            }
-
-            bool isStandard = specSizes.Contains(size, StringComparer.Ordinal);
-            if (caps is null)
-            {
-                if (!isStandard && !TryParseSize(size, out _, out _))
-                {
-                    throw Fail("Size", size, "SizeFormat", $"-Size '{size}' is not a size: use WIDTHxHEIGHT (for example 1024x1024) or auto.");
-                }
-
-                return;
-            }
-
-            if (modelSizes != null && modelSizes.Contains(size, StringComparer.Ordinal))
-            {
+                // A model the table does not know: the size is sent as given.
                 return;
             }
 
@@ -282,30 +245,48 @@ namespace OpenAI.Images.Validation
                 throw Fail("Size", size, "SizeNotSupported", $"-Size '{size}' is not supported by {model}; use one of {string.Join(", ", modelSizes ?? specSizes)}.");
             }
 
+            OpenAIValidationException? problem = CustomSizeProblem(size, model);
+            if (problem is null)
+            {
+                return;
+            }
+
+            if (ModelCapabilities.Blocks(caps.CustomSizesSource))
+            {
+                throw problem;
+            }
+
+            note?.Invoke($"{problem.Reason} Only third parties give these limits for {model}: the size is sent as given and OpenAI will judge it.");
+        }
+
+        private static OpenAIValidationException? CustomSizeProblem(string size, string model)
+        {
             if (!TryParseSize(size, out int w, out int h))
             {
-                throw Fail("Size", size, "SizeFormat", $"-Size '{size}' is not a size: use WIDTHxHEIGHT (for example 1536x864) or auto.");
+                return Fail("Size", size, "SizeFormat", $"-Size '{size}' is not a size: use WIDTHxHEIGHT (for example 1536x864) or auto.");
             }
 
             if (w % ModelCatalog.SizeStep != 0 || h % ModelCatalog.SizeStep != 0)
             {
-                throw Fail("Size", size, "SizeNotMultipleOf16", $"-Size '{size}': {model} needs both width and height to be multiples of 16.");
+                return Fail("Size", size, "SizeNotMultipleOf16", $"-Size '{size}': {model} needs both width and height to be multiples of 16.");
             }
 
             if (Math.Max(w, h) > ModelCatalog.MaxEdge)
             {
-                throw Fail("Size", size, "SizeTooLarge", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxEdge} pixels on the long edge.");
+                return Fail("Size", size, "SizeTooLarge", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxEdge} pixels on the long edge.");
             }
 
             if ((double)Math.Max(w, h) / Math.Min(w, h) > ModelCatalog.MaxAspectRatio)
             {
-                throw Fail("Size", size, "SizeAspectRatio", $"-Size '{size}': {model} allows aspect ratios between 1:3 and 3:1.");
+                return Fail("Size", size, "SizeAspectRatio", $"-Size '{size}': {model} allows aspect ratios between 1:3 and 3:1.");
             }
 
             if ((long)w * h > ModelCatalog.MaxPixels)
             {
-                throw Fail("Size", size, "SizeTooManyPixels", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxPixels:N0} pixels (3840x2160).");
+                return Fail("Size", size, "SizeTooManyPixels", $"-Size '{size}': {model} allows at most {ModelCatalog.MaxPixels:N0} pixels (3840x2160).");
             }
+
+            return null;
         }
 
         /// <summary>Parses WIDTHxHEIGHT with positive integers.</summary>
@@ -319,18 +300,67 @@ namespace OpenAI.Images.Validation
                 && width > 0 && height > 0;
         }
 
-        private static void ValidateQuality(string? quality, string model, IReadOnlyList<string> spec, IReadOnlyList<string>? modelValues)
+        /// <summary>
+        /// The values the model table lists per model (quality, background, output_format, moderation, input_fidelity,
+        /// style): a model the table does not know sends any value; a known model refuses a parameter it does not take and
+        /// a value outside its list when the list comes from the spec or OpenAI's pages, and notes one outside a list that
+        /// only third parties give (or nobody documents).
+        /// </summary>
+        private static void ValidateValues(PromptImageRequest r, ModelCapabilities? caps, Action<string>? note)
         {
-            if (quality is null)
+            if (caps is null)
             {
                 return;
             }
 
-            InList("Quality", quality, spec);
-            if (modelValues != null && !modelValues.Contains(quality, StringComparer.Ordinal))
+            ImageGenerationRequest? g = r as ImageGenerationRequest;
+            ImageEditRequest? e = r as ImageEditRequest;
+            CheckValue("Quality", r.Quality, r, caps, note);
+            CheckValue("Background", r.Background, r, caps, note);
+            CheckValue("OutputFormat", r.OutputFormat, r, caps, note);
+            CheckValue("Moderation", g?.Moderation, r, caps, note);
+            CheckValue("Style", g?.Style, r, caps, note);
+            CheckValue("InputFidelity", e?.InputFidelity, r, caps, note);
+            if (e?.InputFidelity != null && caps.InputFidelityNote != null)
             {
-                throw Fail("Quality", quality, "QualityNotSupported", $"-Quality '{quality}' is not supported by {model}; use one of {string.Join(", ", modelValues)}.");
+                note?.Invoke(caps.InputFidelityNote);
             }
+        }
+
+        private static void CheckValue(string parameter, string? value, ImageRequest request, ModelCapabilities caps, Action<string>? note)
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            (IReadOnlyList<string> values, FactSource source) = caps.ValuesFor(parameter, request.Operation);
+            if (values.Contains(value, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            string model = request.Model;
+            if (values.Count == 0)
+            {
+                string message = parameter switch
+                {
+                    "Style" => $"-Style is only supported by dall-e-3, not {model}.",
+                    "InputFidelity" => $"-InputFidelity is not supported by {model}; use a GPT image model, or leave it out.",
+                    "Quality" => $"-Quality is not supported by {model} for this operation; leave it out.",
+                    _ => $"-{parameter} is only for the GPT image models, not {model}.",
+                };
+                throw Fail(parameter, value, parameter + "NotSupported", message);
+            }
+
+            string allowed = string.Join(", ", values);
+            if (ModelCapabilities.Blocks(source))
+            {
+                throw Fail(parameter, value, parameter + "NotSupported", $"-{parameter} '{value}' is not supported by {model}; it takes {allowed}.");
+            }
+
+            string who = source == FactSource.ThirdParty ? "third parties list" : "the module offers (OpenAI documents none)";
+            note?.Invoke($"-{parameter} '{value}' is not among the values {who} for {model} ({allowed}): it is sent as given and OpenAI will judge it.");
         }
 
         private static void ValidateGptOptions(PromptImageRequest r, ModelCapabilities? caps)
@@ -341,18 +371,6 @@ namespace OpenAI.Images.Validation
 
         private static void ValidateGptOutput(string model, ModelCapabilities? caps, string? background, string? outputFormat, int? compression)
         {
-            if (background != null)
-            {
-                InList("Background", background, ModelCatalog.Backgrounds);
-                GptOnly("Background", background, model, caps);
-            }
-
-            if (outputFormat != null)
-            {
-                InList("OutputFormat", outputFormat, ModelCatalog.OutputFormats);
-                GptOnly("OutputFormat", outputFormat, model, caps);
-            }
-
             if (compression.HasValue)
             {
                 int c = compression.Value;
@@ -368,7 +386,7 @@ namespace OpenAI.Images.Validation
                 }
             }
 
-            if (background == "transparent" && outputFormat == "jpeg")
+            if (caps != null && background == "transparent" && outputFormat == "jpeg")
             {
                 throw Fail("Background", background, "TransparentNeedsPngOrWebp", "-Background transparent needs -OutputFormat png or webp: JPEG has no transparency.");
             }

@@ -42,14 +42,14 @@ namespace OpenAI.Images.PowerShell.Commands
         [ArgumentCompleter(typeof(SizeCompleter))]
         public string? Size { get; set; }
 
-        /// <summary>standard, low, medium, high or auto.</summary>
+        /// <summary>low, medium, high, auto; xhigh and max on the 2.5 and 2.6 models; standard on dall-e-2 (any value for a model the module does not know).</summary>
         [Parameter]
-        [ValidateSet("standard", "low", "medium", "high", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Quality { get; set; }
 
         /// <summary>high or low: how closely to keep the input's features.</summary>
         [Parameter]
-        [ValidateSet("high", "low")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? InputFidelity { get; set; }
 
         /// <inheritdoc />
@@ -70,7 +70,7 @@ namespace OpenAI.Images.PowerShell.Commands
 
             ImageEditRequest request = WithPromptParameters(new ImageEditRequest(), Prompt, Quality);
             request.Size = Size;
-            request.InputFidelity = Lower(InputFidelity);
+            request.InputFidelity = Normalize(nameof(InputFidelity), InputFidelity);
 
             object target = files.Count == 1 ? (object)files[0] : files.ToArray();
             foreach (string file in files)

@@ -21,19 +21,19 @@ namespace OpenAI.Images.PowerShell.Commands
         [ArgumentCompleter(typeof(SizeCompleter))]
         public string? Size { get; set; }
 
-        /// <summary>standard, hd, low, medium, high or auto.</summary>
+        /// <summary>low, medium, high, auto; xhigh and max on the 2.5 and 2.6 models; standard and hd on dall-e-3 (any value for a model the module does not know).</summary>
         [Parameter]
-        [ValidateSet("standard", "hd", "low", "medium", "high", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Quality { get; set; }
 
         /// <summary>vivid or natural (dall-e-3).</summary>
         [Parameter]
-        [ValidateSet("vivid", "natural")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Style { get; set; }
 
         /// <summary>low or auto (GPT image models).</summary>
         [Parameter]
-        [ValidateSet("low", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Moderation { get; set; }
 
         /// <inheritdoc />
@@ -44,8 +44,8 @@ namespace OpenAI.Images.PowerShell.Commands
         {
             ImageGenerationRequest request = WithPromptParameters(new ImageGenerationRequest(), Prompt, Quality);
             request.Size = Size;
-            request.Style = Lower(Style);
-            request.Moderation = Lower(Moderation);
+            request.Style = Normalize(nameof(Style), Style);
+            request.Moderation = Normalize(nameof(Moderation), Moderation);
             ExpectWork(1);
             Submit(request, Prompt, $"'{Prompt}'", ImageFiles.Slug(Prompt));
         }

@@ -23,6 +23,7 @@ namespace OpenAI.Images.PowerShell.Commands
         private readonly List<(PromptImageRequest Request, object Target)> _items = new List<(PromptImageRequest, object)>();
         private int _invalid;
         private int _resolveErrors;
+        private readonly HashSet<string> _notes = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>The text description of the image (or of the edit, with -Path/-LiteralPath).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = RequestSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -54,9 +55,9 @@ namespace OpenAI.Images.PowerShell.Commands
         [ArgumentCompleter(typeof(SizeCompleter))]
         public string? Size { get; set; }
 
-        /// <summary>standard, hd, low, medium, high or auto.</summary>
+        /// <summary>low, medium, high, auto; xhigh and max on the 2.5 and 2.6 models; standard and hd on dall-e-3 (any value for a model the module does not know).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("standard", "hd", "low", "medium", "high", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Quality { get; set; }
 
         /// <summary>How many images per request, 1-10.</summary>
@@ -67,22 +68,22 @@ namespace OpenAI.Images.PowerShell.Commands
 
         /// <summary>vivid or natural (dall-e-3).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("vivid", "natural")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Style { get; set; }
 
         /// <summary>low or auto (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("low", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Moderation { get; set; }
 
         /// <summary>transparent, opaque or auto (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("transparent", "opaque", "auto")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? Background { get; set; }
 
         /// <summary>png, jpeg or webp (GPT image models).</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("png", "jpeg", "webp")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? OutputFormat { get; set; }
 
         /// <summary>0-100 compression for jpeg and webp output.</summary>
@@ -92,12 +93,23 @@ namespace OpenAI.Images.PowerShell.Commands
 
         /// <summary>high or low: how closely an edit keeps the input's features.</summary>
         [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("high", "low")]
+        [ArgumentCompleter(typeof(ModelValueCompleter))]
         public string? InputFidelity { get; set; }
 
         /// <summary>An end-user id for abuse monitoring.</summary>
         [Parameter(ParameterSetName = RequestSet)]
         public string? User { get; set; }
+
+        /// <summary>
+        /// Fields to send that the module has no parameter for (yet), merged last into each request line's body: a key
+        /// that names a field the module sends replaces it, a $null value removes it. Not checked against the model's rules.
+        /// </summary>
+        [Parameter(ParameterSetName = RequestSet, ValueFromPipelineByPropertyName = true)]
+        public System.Collections.IDictionary? AdditionalBody { get; set; }
+
+        /// <summary>How long after their creation the batches' output and error files expire: 1 hour to 30 days (the Batch API's output_expires_after). Default: OpenAI's.</summary>
+        [Parameter(ParameterSetName = RequestSet)]
+        public TimeSpan? OutputExpiresAfter { get; set; }
 
         /// <summary>The job file to write (default: NAME.imagebatch.json in the current folder); with -Resume, the job to finish starting.</summary>
         [Parameter(ParameterSetName = RequestSet)]
@@ -117,6 +129,24 @@ namespace OpenAI.Images.PowerShell.Commands
         /// <summary>Finishes starting the job in -JobPath after an interruption: uploads what was not uploaded and creates the batches not yet created.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
         public SwitchParameter Resume { get; set; }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (OutputExpiresAfter is TimeSpan expires)
+            {
+                try
+                {
+                    ImageBatchPlanner.ValidateOutputExpiresAfter(expires);
+                }
+                catch (OpenAIValidationException ex)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(ex, expires));
+                }
+            }
+
+            base.BeginProcessing();
+        }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -142,7 +172,7 @@ namespace OpenAI.Images.PowerShell.Commands
             string[]? given = LiteralPath ?? Path;
             if (given != null)
             {
-                var edit = new ImageEditRequest { InputFidelity = Lower(InputFidelity) };
+                var edit = new ImageEditRequest { InputFidelity = ModelCatalog.Normalize(nameof(InputFidelity), InputFidelity) };
                 int before = _resolveErrors;
                 List<string> files = ResolveInputFiles(given, LiteralPath != null);
                 if (files.Count == 0 || _resolveErrors > before)
@@ -185,7 +215,7 @@ namespace OpenAI.Images.PowerShell.Commands
                     return;
                 }
 
-                request = new ImageGenerationRequest { Style = Lower(Style), Moderation = Lower(Moderation) };
+                request = new ImageGenerationRequest { Style = ModelCatalog.Normalize(nameof(Style), Style), Moderation = ModelCatalog.Normalize(nameof(Moderation), Moderation) };
             }
 
             request.Prompt = Prompt;
@@ -193,10 +223,11 @@ namespace OpenAI.Images.PowerShell.Commands
             request.Count = Count;
             request.Size = Size;
             request.User = User;
-            request.Quality = Lower(Quality);
-            request.Background = Lower(Background);
-            request.OutputFormat = Lower(OutputFormat);
+            request.Quality = ModelCatalog.Normalize(nameof(Quality), Quality);
+            request.Background = ModelCatalog.Normalize(nameof(Background), Background);
+            request.OutputFormat = ModelCatalog.Normalize(nameof(OutputFormat), OutputFormat);
             request.OutputCompression = OutputCompression;
+            request.AdditionalBody = AdditionalBodyParameter.Normalize(AdditionalBody);
             if (request is ImageEditRequest && (Style != null || Moderation != null))
             {
                 Fail(new OpenAIValidationException(Style != null ? "Style" : "Moderation", (object?)Style ?? Moderation, "GenerationOnlyParameter",
@@ -221,6 +252,7 @@ namespace OpenAI.Images.PowerShell.Commands
             try
             {
                 RequestValidator.Validate(request, this.WriteVerboseLine);
+                OpenAI.Images.AdditionalBody.Validate(request, jsonBody: true, NoteOnce);
             }
             catch (OpenAIValidationException ex)
             {
@@ -231,13 +263,21 @@ namespace OpenAI.Images.PowerShell.Commands
             _items.Add((request, target));
         }
 
+        /// <summary>A verbose line once per call (the -AdditionalBody notes are the same for every line of a job).</summary>
+        private void NoteOnce(string message)
+        {
+            string scrubbed = Options.ApiKey?.Scrub(message) ?? message;
+            if (_notes.Add(scrubbed))
+            {
+                this.WriteVerboseLine(scrubbed);
+            }
+        }
+
         private void Fail(OpenAIValidationException ex, object target)
         {
             _invalid++;
             WriteError(ErrorRecords.From(ex, target));
         }
-
-        private static string? Lower(string? value) => value?.ToLowerInvariant();
 
         private ImageInputFile? ReadInput(string path)
         {
@@ -384,7 +424,14 @@ namespace OpenAI.Images.PowerShell.Commands
 
             string parts = string.Join("; ", plan.Select((p, i) => $"batch {i + 1}: {p.Lines} request{(p.Lines == 1 ? string.Empty : "s")} to {p.Endpoint} ({p.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)"));
             string description = $"Start OpenAI image batch job '{name}': upload {(uploads.Count > 0 ? $"{uploads.Count} local image{(uploads.Count == 1 ? string.Empty : "s")} (purpose {ImageBatchPlanner.ImagePurpose}) and " : string.Empty)}"
-                + $"{plan.Count} input file{(plan.Count == 1 ? string.Empty : "s")} (purpose batch), create {plan.Count} batch{(plan.Count == 1 ? string.Empty : "es")} (completion window 24h): {parts}";
+                + $"{plan.Count} input file{(plan.Count == 1 ? string.Empty : "s")} (purpose batch), create {plan.Count} batch{(plan.Count == 1 ? string.Empty : "es")} (completion window 24h"
+                + (OutputExpiresAfter is TimeSpan keep ? $"; output files expire {keep.ToString("c", CultureInfo.InvariantCulture)} after they are created" : string.Empty) + $"): {parts}";
+            string[] extras = items.Select(i => OpenAI.Images.AdditionalBody.Describe(i.Request)).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+            if (extras.Length > 0)
+            {
+                string shown = string.Join(" | ", extras.Take(3)) + (extras.Length > 3 ? $" | … ({extras.Length} different ones)" : string.Empty);
+                description += "; -AdditionalBody: " + (Options.ApiKey?.Scrub(shown) ?? shown);
+            }
             this.WriteVerboseLine(description);
             if (!ShouldProcess(jobPath, description))
             {
@@ -397,6 +444,7 @@ namespace OpenAI.Images.PowerShell.Commands
                 Name = name,
                 JobId = Guid.NewGuid().ToString("N"),
                 Created = DateTimeOffset.UtcNow,
+                OutputExpiresAfter = OutputExpiresAfter,
             };
             job.Uploads.AddRange(uploads);
             try

@@ -26,8 +26,14 @@ namespace OpenAI.Images.PowerShell.Completers
         public static string? BoundString(IDictionary fakeBoundParameters, string name) =>
             fakeBoundParameters != null && fakeBoundParameters.Contains(name) ? fakeBoundParameters[name]?.ToString() : null;
 
-        public static ImageOperation OperationOf(string commandName)
+        public static ImageOperation OperationOf(string commandName, IDictionary? fakeBoundParameters = null)
         {
+            if (fakeBoundParameters != null && (fakeBoundParameters.Contains("Path") || fakeBoundParameters.Contains("LiteralPath"))
+                && commandName.IndexOf("Batch", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return ImageOperation.Edit;
+            }
+
             if (commandName.IndexOf("Variation", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return ImageOperation.Variation;
@@ -67,6 +73,23 @@ namespace OpenAI.Images.PowerShell.Completers
             string? model = Completion.BoundString(fakeBoundParameters, "Model")
                 ?? (operation == ImageOperation.Variation ? ModelCatalog.DefaultVariationModel : ModelCatalog.DefaultModel);
             return Completion.Matching(ModelCatalog.SizesFor(model, operation), wordToComplete, v => $"{v} ({model})");
+        }
+    }
+
+    /// <summary>
+    /// Completes -Quality, -Background, -OutputFormat, -Moderation, -InputFidelity and -Style from the model table: the
+    /// values the chosen -Model takes, or every value the module knows when no model, or one the table does not know, is
+    /// chosen. Completion only offers: any other value is still accepted and sent as given for a model the table does not know.
+    /// </summary>
+    public sealed class ModelValueCompleter : IArgumentCompleter
+    {
+        /// <inheritdoc />
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string? model = Completion.BoundString(fakeBoundParameters, "Model");
+            ModelCapabilities? caps = ModelCatalog.Find(model);
+            IReadOnlyList<string> values = ModelCatalog.ValuesFor(parameterName, model, Completion.OperationOf(commandName, fakeBoundParameters));
+            return Completion.Matching(values, wordToComplete, v => caps is null ? v : $"{v} ({caps.Id})");
         }
     }
 

@@ -316,7 +316,7 @@ public sealed class BatchJobTests : BatchTest
         RunChecked("$null = 'x', 'y' | Start-OpenAIImageBatch -JobPath wait.json");
 
         // A host with a UI, as in a console: after Ctrl+C the pipeline can no longer write, the host still can.
-        var host = new CapturingHost();
+        var host = new RecordingHost();
         using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(host, System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2());
         runspace.Open();
         using PowerShell ps = PowerShell.Create();
@@ -328,8 +328,10 @@ public sealed class BatchJobTests : BatchTest
         // would come), not by a stopwatch.
         ps.AddScript("Wait-OpenAIImageBatch -JobPath wait.json -PollIntervalSec 3600");
         IAsyncResult running = ps.BeginInvoke();
+        // Stop once the first poll's answer is in the job file (not merely sent: Stop could land between the two).
         var wait = Stopwatch.StartNew();
-        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 1)
+        while (Fake.ApiRequests.Count(q => q.Method == "GET" && q.Path.Contains("/batches/", StringComparison.Ordinal)) < 1
+            || (string?)JobFile("wait.json")["batches"]![0]!["batch"]!["status"] != "in_progress")
         {
             Assert.True(wait.Elapsed < TimeSpan.FromSeconds(60), "Wait-OpenAIImageBatch never polled");
             Thread.Sleep(10);

@@ -27,8 +27,10 @@ public sealed class PrismBatchTests(PrismFixture prism) : PrismEngineTest(prism)
                 [pscustomobject]@{ Prompt = 'A cute baby sea otter'; Size = '1536x1024'; Quality = 'low' }
                 [pscustomobject]@{ Prompt = 'A paper boat'; Count = 2; OutputFormat = 'webp'; OutputCompression = 80; Background = 'opaque'; Moderation = 'low' }
                 [pscustomobject]@{ Prompt = 'Add a hat'; Path = 'a.png'; Mask = 'mask.png'; InputFidelity = 'high'; Quality = 'medium' }
+                [pscustomobject]@{ Prompt = 'A lighthouse'; Model = 'gpt-image-2.5-sunburst'; Quality = 'xhigh' }
+                [pscustomobject]@{ Prompt = 'Add a scarf'; Path = 'a.png'; Model = 'gpt-image-2.5-flare-2026-09-08'; Quality = 'max' }
             )
-            $job = $items | Start-OpenAIImageBatch -JobPath prism.imagebatch.json -Name prism -User u-1 -MaxRetries 0
+            $job = $items | Start-OpenAIImageBatch -JobPath prism.imagebatch.json -Name prism -User u-1 -MaxRetries 0 -OutputExpiresAfter '2.00:00:00' -AdditionalBody @{ user = 'u-2'; moderation = $null; complexity = 'low' }
             $job
             Get-OpenAIImageBatch -JobPath prism.imagebatch.json -MaxRetries 0
             Get-OpenAIImageBatch -First 3 -MaxRetries 0
@@ -38,7 +40,7 @@ public sealed class PrismBatchTests(PrismFixture prism) : PrismEngineTest(prism)
         Assert.True(run.Exchanges.Count >= 8, run.Describe());
         Assert.All(run.Exchanges, e => Assert.True(e.Passed && !e.Failed, run.Describe()));
         Assert.Contains(run.Exchanges, e => e.Method == "post" && e.Path.EndsWith("/files", StringComparison.Ordinal));
-        Assert.Contains(run.Exchanges, e => e.Method == "post" && e.Path.EndsWith("/batches", StringComparison.Ordinal));
+        Assert.Contains(run.Exchanges, e => e.Method == "post" && e.Path.EndsWith("/batches", StringComparison.Ordinal)); // with output_expires_after
         Assert.Contains(run.Exchanges, e => e.Method == "get" && e.Path.Contains("/batches/", StringComparison.Ordinal));
         Assert.Contains(run.Exchanges, e => e.Method == "post" && e.Path.EndsWith("/cancel", StringComparison.Ordinal));
         Assert.NotEmpty(run.Result.Objects("ImageBatchJob"));
@@ -47,7 +49,10 @@ public sealed class PrismBatchTests(PrismFixture prism) : PrismEngineTest(prism)
         string[] parts = Directory.GetFiles(Temp, "prism.part*.jsonl");
         Assert.Equal(2, parts.Length); // generations and edits go to separate batches
         var lines = parts.SelectMany(File.ReadAllLines).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.Equal(3, lines.Count);
+        Assert.Equal(5, lines.Count);
+        Assert.Equal(new[] { "xhigh", "max" }, lines.Select(l => (string?)l["body"]!["quality"]).Where(q => q is "xhigh" or "max"));
+        Assert.All(lines, l => Assert.Equal("u-2", (string?)l["body"]!["user"]));
+        Assert.All(lines, l => Assert.Null(l["body"]!["moderation"]));
         using var client = new HttpClient { BaseAddress = Prism.Server.BaseUri };
         foreach (JsonNode line in lines)
         {

@@ -35,6 +35,10 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
     private const string Variations = "/images/variations";
 
     private static readonly string[] GptQualities = ["low", "medium", "high", "auto"];
+
+    // xhigh and max: openapi/openai-images.yaml widens the quality enums for them (OpenAI's images reference; see openapi/README.md).
+    private static readonly string[] TopQualities = ["low", "medium", "high", "xhigh", "max", "auto"];
+    private static readonly string[] NewerModels = ["gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"];
     private static readonly string[] GptSizes = ["1024x1024", "1536x1024", "1024x1536", "auto"];
     private static readonly string[] GptImage2Sizes = [.. GptSizes, "2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840", "1536x864", "3840x1280"];
 
@@ -117,6 +121,25 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
         Assert.Equal(422, (int?)((dynamic)error.Exception).StatusCode);
     }
 
+    /// <summary>
+    /// -AdditionalBody is not checked by the module, and goes on the wire as given: Prism, which validates the body the
+    /// module really sent, refuses an n of 11 in a JSON body and a generation-only quality in a multipart edit.
+    /// </summary>
+    [Theory]
+    [InlineData("New-OpenAIImage 'A cute baby sea otter' -AdditionalBody @{ n = 11 } -MaxRetries 0", Generations, "n")]
+    [InlineData("Edit-OpenAIImage 'Add a beret' -Path \"$Assets/sample-8x8.png\" -AdditionalBody @{ quality = 'hd' } -MaxRetries 0", Edits, "quality")]
+    public void AdditionalBody_IsSentAsGiven_AndPrismJudgesIt(string script, string path, string field)
+    {
+        var run = RunAgainstPrism(script);
+        var exchange = Assert.Single(run.Exchanges);
+        Assert.Equal(path, exchange.Path);
+        Assert.True(exchange.Failed, run.Describe());
+        Assert.Contains(exchange.Violations, v => v.Contains(field, StringComparison.Ordinal));
+        var error = Assert.Single(run.Result.AllErrors);
+        Assert.StartsWith("OpenAI.InvalidRequest", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(422, (int?)((dynamic)error.Exception).StatusCode);
+    }
+
     /// <summary>Every parameter, enum value, range end, model and per-model size/quality of the cmdlets appears in the matrix.</summary>
     [Fact]
     public void TheMatrix_CoversEveryParameterAndValue()
@@ -150,6 +173,14 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                     missing.AddRange(set.ValidValues.Where(v => !values.Contains(v, StringComparer.OrdinalIgnoreCase)).Select(v => $"{cmdlet} -{name} {v}"));
                 }
 
+                // Values OpenAI grows have no [ValidateSet] but a completer: every value it offers without a model must be sent.
+                if (meta.Attributes.OfType<ArgumentCompleterAttribute>().Any(a => a.Type?.Name == "ModelValueCompleter"))
+                {
+                    var op = Enum.Parse(catalog.Assembly.GetType("OpenAI.Images.ImageOperation", throwOnError: true)!, cmdlet == "Edit-OpenAIImage" ? "Edit" : "Generation");
+                    var known = (IEnumerable<string>)catalog.GetMethod("ValuesFor")!.Invoke(null, [name, null, op])!;
+                    missing.AddRange(known.Where(v => !values.Contains(v, StringComparer.OrdinalIgnoreCase)).Select(v => $"{cmdlet} -{name} {v} (offered by completion)"));
+                }
+
                 foreach (var range in meta.Attributes.OfType<ValidateRangeAttribute>().Where(_ => BodyParameters.Contains(name)))
                 {
                     foreach (var end in new[] { range.MinRange, range.MaxRange })
@@ -175,6 +206,13 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                 if (withModel.Count == 0)
                 {
                     missing.Add($"{cmdlet} -Model {model}");
+                    continue;
+                }
+
+                // A dated snapshot (ID-YYYY-MM-DD) shares its row's rules: one request is enough, unless the row is itself a spec model name.
+                dynamic row = catalog.GetMethod("Find")!.Invoke(null, [model])!;
+                if ((string)row.Id != model && model != "gpt-image-2-2026-04-21")
+                {
                     continue;
                 }
 
@@ -275,7 +313,23 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             cases.Add(new($"New: {model}, every standard and custom size, every quality", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
         }
 
-        foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini" })
+        foreach (var model in NewerModels)
+        {
+            var rows = SizesWithQualities(GptImage2Sizes, TopQualities);
+            cases.Add(new($"New: {model}, every standard and custom size, every quality (xhigh, max)", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
+        }
+
+        cases.Add(new(
+            "New: dated snapshots of the 2.5 models, gpt-image-1.5's snapshot",
+            Lines($"New-OpenAIImage -Prompt {Prompt}", [
+                "-Model gpt-image-2.5-sunburst-2026-09-08 -Quality xhigh -Size 3840x2160",
+                "-Model gpt-image-2.5-flare-2026-09-08 -Quality max -Background transparent -OutputFormat webp",
+                "-Model gpt-image-1.5-2025-12-16 -Quality high",
+            ]),
+            3,
+            Generations));
+
+        foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest" })
         {
             var rows = SizesWithQualities(GptSizes, GptQualities);
             cases.Add(new($"New: {model}, every size and quality", Lines($"New-OpenAIImage -Prompt {Prompt} -Model {model}", rows), rows.Length, Generations));
@@ -345,6 +399,11 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
                 Assert.Single(Directory.GetFiles(Path.Combine(temp, "out")));
                 Assert.All(run.Result.Images, i => Assert.NotNull(i.File));
             }));
+        cases.Add(new(
+            "New: -AdditionalBody replaces, removes and adds fields (JSON types kept)",
+            $"New-OpenAIImage -Prompt {Prompt} -Model gpt-image-2 -Quality low -User user-1234 -AdditionalBody ([ordered]@{{ quality = 'high'; user = $null; n = 2; output_compression = 90; output_format = 'webp'; complexity = 'high' }})",
+            1,
+            Generations));
         cases.Add(new("New: pipeline of prompts with -ThrottleLimit, -Unordered", "'one','two','three' | New-OpenAIImage -ThrottleLimit 16\n'four','five' | New-OpenAIImage -Unordered", 5, Generations));
 
         // ---------- Edit-OpenAIImage → POST /images/edits (multipart) ----------
@@ -354,6 +413,22 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             var rows = SizesWithQualities(GptImage2Sizes, GptQualities);
             cases.Add(new($"Edit: {model}, every standard and custom size, every quality", Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Model {model}", rows), rows.Length, Edits));
         }
+
+        foreach (var model in NewerModels)
+        {
+            var rows = SizesWithQualities(GptImage2Sizes, TopQualities);
+            cases.Add(new($"Edit: {model}, every standard and custom size, every quality (xhigh, max)", Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Model {model}", rows), rows.Length, Edits));
+        }
+
+        cases.Add(new(
+            "Edit: dated snapshots of the 2.5 models, gpt-image-1.5's snapshot",
+            Lines($"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png}", [
+                $"-Model gpt-image-2.5-sunburst-2026-09-08 -Quality max -Mask {Mask}",
+                "-Model gpt-image-2.5-flare-2026-09-08 -Quality xhigh -Size 2048x1152",
+                "-Model gpt-image-1.5-2025-12-16 -Quality low",
+            ]),
+            3,
+            Edits));
 
         foreach (var model in new[] { "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest" })
         {
@@ -423,6 +498,11 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             5,
             Edits,
             Streaming: true));
+        cases.Add(new(
+            "Edit: -AdditionalBody as multipart text fields: replaced, removed, added",
+            $"Edit-OpenAIImage -Prompt 'Add a beret' -Path {Png} -Quality low -InputFidelity high -AdditionalBody @{{ quality = 'medium'; input_fidelity = $null; n = 2; output_compression = 50; output_format = 'jpeg'; complexity = 'low' }}",
+            1,
+            Edits));
         cases.Add(new("Edit: count 1 and 10 (alias -N)", $"Edit-OpenAIImage 'Add a beret' {Png} -Count 1\nEdit-OpenAIImage 'Add a beret' {Png} -N 10", 2, Edits));
         cases.Add(new(
             "Edit: files piped by property name, -OutputDirectory, -ThrottleLimit, -Unordered, -OutFile, -Force",
@@ -469,6 +549,12 @@ public sealed class PrismCmdletMatrixTests(PrismFixture prism) : PrismEngineTest
             "Variation: -ApiKey and -BaseUri instead of the environment, -TimeoutSec, -MaxRetries",
             "$env:OPENAI_API_KEY = $null\n$env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'\n"
             + $"New-OpenAIImageVariation -Path {Png} -ApiKey 'sk-explicit-key' -BaseUri $PrismBase -TimeoutSec 86400 -MaxRetries 20",
+            1,
+            Variations));
+
+        cases.Add(new(
+            "Variation: -AdditionalBody as multipart text fields",
+            $"New-OpenAIImageVariation -Path {Png} -Size 256x256 -AdditionalBody @{{ size = '512x512'; n = 2; response_format = 'b64_json' }}",
             1,
             Variations));
 

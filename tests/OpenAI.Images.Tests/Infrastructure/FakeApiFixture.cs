@@ -50,9 +50,12 @@ public abstract class EngineTest : IClassFixture<FakeApiFixture>, IDisposable
     protected string Temp { get; }
 
     /// <summary>Runs script with $Temp set to the test folder and the location set there.</summary>
-    protected ScriptResult Run(string script) => ModuleHost.Run(InTemp(script), TempVariable);
+    protected ScriptResult Run(string script) => Run(null, script);
 
-    /// <summary>Starts script like <see cref="Run"/> and returns while it runs, for a test that drives the fake meanwhile.</summary>
+    /// <summary>Runs script as <see cref="Run(string)"/> does, in a runspace of <paramref name="host"/> (null: no UI).</summary>
+    protected ScriptResult Run(System.Management.Automation.Host.PSHost? host, string script) => ModuleHost.Run(host, InTemp(script), TempVariable);
+
+    /// <summary>Starts script like <see cref="Run(string)"/> and returns while it runs, for a test that drives the fake meanwhile.</summary>
     protected RunningScript Start(string script) => new(InTemp(script), TempVariable, () =>
         $"The fake: {Fake.Held} held, {Fake.InFlight} in flight; requests: {string.Join(", ", Fake.Requests.Select(q => $"{q.Sequence} {q.Method} {q.Path} {q.Json?["prompt"]}"))}.");
 

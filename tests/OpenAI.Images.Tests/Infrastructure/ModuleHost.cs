@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Text;
 
@@ -25,15 +26,30 @@ public static class ModuleHost
     /// <summary>A test asset (tests/assets/NAME).</summary>
     public static string Asset(string name) => Path.Combine(RepoRoot, "tests", "assets", name);
 
-    /// <summary>A PowerShell instance whose runspace has already imported the module.</summary>
-    public static PowerShell Create()
+    /// <summary>
+    /// A PowerShell instance whose runspace has already imported the module; with <paramref name="host"/>, the runspace
+    /// runs in that host (whose UI cmdlets write to), else in the engine's default host, which has no UI.
+    /// </summary>
+    public static PowerShell Create(PSHost? host = null)
     {
         if (!File.Exists(ManifestPath))
         {
             throw new InvalidOperationException($"The module is not built: {ManifestPath} is missing. Run 'dotnet build' at the repository root first.");
         }
 
-        var ps = PowerShell.Create(InitialSessionState.CreateDefault2());
+        PowerShell ps;
+        if (host is null)
+        {
+            ps = PowerShell.Create(InitialSessionState.CreateDefault2());
+        }
+        else
+        {
+            Runspace runspace = RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2());
+            runspace.Open();
+            ps = PowerShell.Create();
+            ps.Runspace = runspace;
+        }
+
         ps.AddCommand("Import-Module").AddParameter("Name", ManifestPath).AddParameter("ErrorAction", "Stop");
         ps.Invoke();
         if (ps.HadErrors)
@@ -47,10 +63,24 @@ public static class ModuleHost
     }
 
     /// <summary>Runs script in a fresh runspace with the module imported and captures every stream.</summary>
-    public static ScriptResult Run(string script, IDictionary<string, object?>? variables = null, params object[] arguments)
+    public static ScriptResult Run(string script, IDictionary<string, object?>? variables = null, params object[] arguments) =>
+        Run((PSHost?)null, script, variables, arguments);
+
+    /// <summary>Runs script in a fresh runspace of <paramref name="host"/> (null: no UI) with the module imported.</summary>
+    public static ScriptResult Run(PSHost? host, string script, IDictionary<string, object?>? variables = null, params object[] arguments)
     {
-        using PowerShell ps = Create();
-        return Run(ps, script, variables, arguments);
+        using PowerShell ps = Create(host);
+        try
+        {
+            return Run(ps, script, variables, arguments);
+        }
+        finally
+        {
+            if (host != null)
+            {
+                ps.Runspace.Dispose();
+            }
+        }
     }
 
     /// <summary>Runs script on an existing instance (state such as variables and locations carries over).</summary>

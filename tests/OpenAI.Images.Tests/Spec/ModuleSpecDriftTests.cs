@@ -10,10 +10,11 @@ using OpenAI.Images.Tests.Conformance;
 namespace OpenAI.Images.Tests.Spec;
 
 /// <summary>
-/// Spec drift: the module's own value lists and limits, read from the loaded module (the cmdlets' [ValidateSet] and
-/// [ValidateRange] attributes through Get-Command in the hosted engine; OpenAI.Images.Validation.ModelCatalog's
-/// public lists and constants by reflection), must equal the enums and limits of openai-openapi.yaml parsed at test
-/// time. Replacing the spec file with a newer one shows at once what the module lacks (or still has): each failure
+/// Spec drift: the module's own value lists and limits, read from the loaded module (the cmdlets' tab completion and
+/// [ValidateSet]/[ValidateRange] attributes through the hosted engine; OpenAI.Images.Validation.ModelCatalog's public
+/// lists and constants by reflection), must cover the enums and limits of openai-openapi.yaml parsed at test time. The
+/// lists OpenAI grows (models, qualities) may hold more than the spec: each extra value must come from a row of the
+/// model table whose fact is not the spec's (models-2026-12.md). Replacing the spec file with a newer one shows at once what the module lacks (or still has): each failure
 /// lists the missing and extra values. The per-model rules that exist only as prose in the spec (prompt lengths,
 /// sizes per model, custom-size limits, which models take which parameter) are read from the descriptions.
 /// </summary>
@@ -25,17 +26,8 @@ public sealed class ModuleSpecDriftTests
 
     public static TheoryData<string, string, string, string> CmdletEnums => new()
     {
-        // cmdlet, parameter, schema, property
-        { "New-OpenAIImage", "Quality", "CreateImageRequest", "quality" },
-        { "New-OpenAIImage", "Style", "CreateImageRequest", "style" },
-        { "New-OpenAIImage", "Background", "CreateImageRequest", "background" },
-        { "New-OpenAIImage", "Moderation", "CreateImageRequest", "moderation" },
-        { "New-OpenAIImage", "OutputFormat", "CreateImageRequest", "output_format" },
+        // cmdlet, parameter, schema, property: enums that stay a [ValidateSet]
         { "New-OpenAIImage", "ResponseFormat", "CreateImageRequest", "response_format" },
-        { "Edit-OpenAIImage", "Quality", "CreateImageEditRequest", "quality" },
-        { "Edit-OpenAIImage", "Background", "CreateImageEditRequest", "background" },
-        { "Edit-OpenAIImage", "InputFidelity", "CreateImageEditRequest", "input_fidelity" },
-        { "Edit-OpenAIImage", "OutputFormat", "CreateImageEditRequest", "output_format" },
         { "Edit-OpenAIImage", "ResponseFormat", "CreateImageEditRequest", "response_format" },
         { "New-OpenAIImageVariation", "Size", "CreateImageVariationRequest", "size" },
         { "New-OpenAIImageVariation", "ResponseFormat", "CreateImageVariationRequest", "response_format" },
@@ -48,6 +40,37 @@ public sealed class ModuleSpecDriftTests
         var set = Module.Value.Parameter(cmdlet, parameter).Attributes.OfType<ValidateSetAttribute>().SingleOrDefault();
         Assert.True(set is not null, $"{cmdlet} -{parameter} has no [ValidateSet], but {schema}.{property} is an enum");
         AssertSameValues($"{cmdlet} -{parameter} [ValidateSet]", set.ValidValues, $"{schema}.{property}", Spec.Enum(schema, property));
+    }
+
+    public static TheoryData<string, string, string, string> GrowingEnums => new()
+    {
+        // cmdlet, parameter, schema, property: values OpenAI grows; completed from the model table, never a [ValidateSet]
+        { "New-OpenAIImage", "Quality", "CreateImageRequest", "quality" },
+        { "New-OpenAIImage", "Style", "CreateImageRequest", "style" },
+        { "New-OpenAIImage", "Background", "CreateImageRequest", "background" },
+        { "New-OpenAIImage", "Moderation", "CreateImageRequest", "moderation" },
+        { "New-OpenAIImage", "OutputFormat", "CreateImageRequest", "output_format" },
+        { "Edit-OpenAIImage", "Quality", "CreateImageEditRequest", "quality" },
+        { "Edit-OpenAIImage", "Background", "CreateImageEditRequest", "background" },
+        { "Edit-OpenAIImage", "InputFidelity", "CreateImageEditRequest", "input_fidelity" },
+        { "Edit-OpenAIImage", "OutputFormat", "CreateImageEditRequest", "output_format" },
+        { "Start-OpenAIImageBatch", "Quality", "CreateImageRequest", "quality" },
+        { "Start-OpenAIImageBatch", "Style", "CreateImageRequest", "style" },
+        { "Start-OpenAIImageBatch", "Background", "CreateImageRequest", "background" },
+        { "Start-OpenAIImageBatch", "Moderation", "CreateImageRequest", "moderation" },
+        { "Start-OpenAIImageBatch", "OutputFormat", "CreateImageRequest", "output_format" },
+        { "Start-OpenAIImageBatch", "InputFidelity", "CreateImageEditRequest", "input_fidelity" },
+    };
+
+    [Theory]
+    [MemberData(nameof(GrowingEnums))]
+    public void CmdletCompletion_OffersAtLeastTheSpecEnum_AndHasNoValidateSet(string cmdlet, string parameter, string schema, string property)
+    {
+        Assert.Empty(Module.Value.Parameter(cmdlet, parameter).Attributes.OfType<ValidateSetAttribute>());
+        string prefix = cmdlet == "Start-OpenAIImageBatch" && property == "input_fidelity" ? "-Path a.png " : string.Empty;
+        var offered = Module.Value.Complete($"{cmdlet} 'x' {prefix}-{parameter} ");
+        var missing = Spec.Enum(schema, property).Except(offered, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{cmdlet} -{parameter} completion lacks {schema}.{property} values: [{string.Join(", ", missing)}]; it offers [{string.Join(", ", offered)}]");
     }
 
     public static TheoryData<string, string, string, string> CmdletRanges => new()
@@ -93,6 +116,9 @@ public sealed class ModuleSpecDriftTests
     {
         "LiteralPath", "Profile", "ApiKey", "BaseUri", "TimeoutSec", "MaxRetries", "OutFile", "OutputDirectory", "Force", "ThrottleLimit",
         "Unordered",
+
+        // The escape hatch for fields the module has no parameter for: any field, not one of the spec's.
+        "AdditionalBody",
     };
 
     [Theory]
@@ -112,7 +138,7 @@ public sealed class ModuleSpecDriftTests
             $"{cmdlet} vs {schema}. The module lacks: [{string.Join(", ", lacking)}]. Not in the spec: [{string.Join(", ", extra)}].");
     }
 
-    /// <summary>ModelCatalog field → the spec enums (schema.property) it must equal.</summary>
+    /// <summary>ModelCatalog field → the spec enums (schema.property) it must equal (or, for <see cref="Grown"/>, cover).</summary>
     private static readonly Dictionary<string, string[]> CatalogListSources = new()
     {
         ["GenerationModels"] = ["CreateImageRequest.model"],
@@ -131,6 +157,37 @@ public sealed class ModuleSpecDriftTests
         ["InputFidelities"] = ["CreateImageEditRequest.input_fidelity"],
     };
 
+    /// <summary>
+    /// The lists OpenAI grew after the spec: each extra value must come from a table row whose fact for it is not the
+    /// spec's (a model row from OpenAI's pages, a quality list from OpenAI's pages or third parties).
+    /// </summary>
+    private static readonly Dictionary<string, Func<string, bool>> Grown = new()
+    {
+        ["GenerationModels"] = NotSpecModel,
+        ["EditModels"] = NotSpecModel,
+        ["GenerationQualities"] = q => Module.Value.Rows().Any(r => r.QualitySource.ToString() != "Spec" && ((IEnumerable<string>)r.GenerationQualities).Contains(q)),
+        ["EditQualities"] = q => Module.Value.Rows().Any(r => r.QualitySource.ToString() != "Spec" && ((IEnumerable<string>)r.EditQualities).Contains(q)),
+    };
+
+    /// <summary>A model the spec does not name must be a table row (or its snapshot) that openapi/models-2026-12.md names.</summary>
+    private static bool NotSpecModel(string model) =>
+        Module.Value.Find(model) is not null && SheetNames.Value.Contains(model);
+
+    /// <summary>Every `name` in openapi/models-2026-12.md, with its dated snapshots spelled out ("(+ `-2026-09-08`)").</summary>
+    private static readonly Lazy<HashSet<string>> SheetNames = new(() =>
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in System.IO.File.ReadAllLines(System.IO.Path.Combine(RepoLayout.SpecDirectory, "models-2026-12.md")))
+        {
+            var ids = Regex.Matches(line, "`((?:gpt|chatgpt|dall)-[a-z0-9.-]+)`").Select(m => m.Groups[1].Value).ToList();
+            var suffixes = Regex.Matches(line, @"`(-\d{4}-\d{2}-\d{2})`").Select(m => m.Groups[1].Value).ToList();
+            names.UnionWith(ids);
+            names.UnionWith(ids.SelectMany(id => suffixes.Select(suffix => id + suffix)));
+        }
+
+        return names;
+    });
+
     public static TheoryData<string> CatalogLists => new(CatalogListSources.Keys);
 
     [Theory]
@@ -141,8 +198,31 @@ public sealed class ModuleSpecDriftTests
         foreach (var qualified in CatalogListSources[field])
         {
             var (schema, property) = (qualified[..qualified.IndexOf('.')], qualified[(qualified.IndexOf('.') + 1)..]);
-            AssertSameValues($"ModelCatalog.{field}", values, qualified, Spec.Enum(schema, property));
+            var spec = Spec.Enum(schema, property).ToList();
+            if (!Grown.TryGetValue(field, out var fromTheTable))
+            {
+                AssertSameValues($"ModelCatalog.{field}", values, qualified, spec);
+                continue;
+            }
+
+            var lacking = spec.Except(values, StringComparer.Ordinal).ToList();
+            var unexplained = values.Except(spec, StringComparer.Ordinal).Where(v => !fromTheTable(v)).ToList();
+            Assert.True(
+                lacking.Count == 0 && unexplained.Count == 0,
+                $"ModelCatalog.{field} vs {qualified}. Missing in the module: [{string.Join(", ", lacking)}]. Neither in the spec nor from a non-spec table fact: [{string.Join(", ", unexplained)}].");
         }
+    }
+
+    [Fact]
+    public void TheGrownListsHoldWhatOpenAIShippedAfterTheSpec()
+    {
+        Assert.Contains("xhigh", Module.Value.List("GenerationQualities"));
+        Assert.Contains("max", Module.Value.List("EditQualities"));
+        Assert.Contains("gpt-image-2.6-sunburst", Module.Value.List("GenerationModels"));
+        Assert.Contains("gpt-image-2.5-flare-2026-09-08", Module.Value.List("EditModels"));
+        Assert.DoesNotContain("xhigh", Spec.Enum("CreateImageRequest", "quality"));
+        Assert.Contains("gpt-image-1.5-2025-12-16", SheetNames.Value);
+        Assert.DoesNotContain("gpt-image-2.6-flare-2026-09-08", Module.Value.List("GenerationModels"));
     }
 
     [Fact]
@@ -151,6 +231,7 @@ public sealed class ModuleSpecDriftTests
         var compared = CatalogListSources.Keys.ToHashSet();
         var lists = Module.Value.Catalog.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => typeof(IEnumerable<string>).IsAssignableFrom(f.FieldType))
+            .Where(f => f.Name != "Sources") // the table's source citations, not a value list
             .Select(f => f.Name)
             .ToList();
         Assert.NotEmpty(lists);
@@ -220,7 +301,7 @@ public sealed class ModuleSpecDriftTests
     public void Sizes_PerModel_MatchTheDescription(string schema, string capability)
     {
         var prose = Prose(schema, "size");
-        var models = Module.Value.List(schema == "CreateImageRequest" ? "GenerationModels" : "EditModels");
+        var models = SpecModels(schema);
         foreach (Match m in Regex.Matches(prose, @"For `(?<model>dall-e-\d)`, use one of (?<sizes>[^.]+)\."))
         {
             var model = m.Groups["model"].Value;
@@ -251,7 +332,7 @@ public sealed class ModuleSpecDriftTests
         var custom = Regex.Match(prose, @"For (?<models>`[^.]+?`), arbitrary resolutions are supported");
         Assert.True(custom.Success, prose);
         var customModels = Regex.Matches(custom.Groups["models"].Value, "`([^`]+)`").Select(s => s.Groups[1].Value).ToList();
-        foreach (var model in Module.Value.List(schema == "CreateImageRequest" ? "GenerationModels" : "EditModels"))
+        foreach (var model in SpecModels(schema))
         {
             Assert.True((bool)Module.Value.Caps(model).CustomSizes == customModels.Contains(model), $"{model}: module CustomSizes={Module.Value.Caps(model).CustomSizes}; spec names [{string.Join(", ", customModels)}]");
         }
@@ -287,7 +368,7 @@ public sealed class ModuleSpecDriftTests
             Assert.Contains("only supported for the GPT image models", Prose("CreateImageRequest", property), StringComparison.Ordinal);
         }
 
-        foreach (var model in Module.Value.List("GenerationModels"))
+        foreach (var model in SpecModels("CreateImageRequest"))
         {
             Expect(model, "Style", model == "dall-e-3", "CreateImageRequest.style");
             Expect(model, "ResponseFormat", !IsGpt(model), "CreateImageRequest.response_format");
@@ -296,13 +377,17 @@ public sealed class ModuleSpecDriftTests
         }
 
         // InputFidelity: "only supported for `gpt-image-1` and `gpt-image-1.5` and later models, unsupported for `gpt-image-1-mini`".
+        // OpenAI's images reference has since said gpt-image-1-mini "supports only low": the table's row says so, from [ref].
         var fidelity = Prose("CreateImageEditRequest", "input_fidelity");
         var unsupported = Regex.Matches(Regex.Match(fidelity, @"unsupported for (.+?)\.").Groups[1].Value, "`([^`]+)`").Select(m => m.Groups[1].Value).ToList();
         Assert.Contains("gpt-image-1-mini", unsupported);
-        foreach (var model in Module.Value.List("EditModels"))
+        foreach (var model in SpecModels("CreateImageEditRequest"))
         {
-            Expect(model, "InputFidelity", IsGpt(model) && !unsupported.Contains(model), "InputFidelity description");
+            bool byReference = Module.Value.Caps(model).InputFidelitySource.ToString() == "Reference";
+            Expect(model, "InputFidelity", IsGpt(model) && (byReference || !unsupported.Contains(model)), "InputFidelity description");
         }
+
+        Assert.Equal(new[] { "low" }, ((IEnumerable<string>)Module.Value.Caps("gpt-image-1-mini").InputFidelities).ToArray());
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -319,6 +404,7 @@ public sealed class ModuleSpecDriftTests
         {
             var caps = Module.Value.Caps(model);
             bool gpt = IsGpt(model);
+            // The 2.5 and 2.6 models: "unchanged" input limits (models-2026-12.md), so the spec's GPT limits apply to them too.
             Assert.Equal(gpt ? 16 : 1, (int)caps.MaxEditImages);
             Assert.Equal(gpt ? 50L * 1024 * 1024 : 4L * 1024 * 1024, (long)caps.MaxImageBytes);
             Assert.Equal(!gpt, (bool)caps.SquareInput);
@@ -331,9 +417,12 @@ public sealed class ModuleSpecDriftTests
 
     private static bool IsGpt(string model) => model.StartsWith("gpt-image", StringComparison.Ordinal) || model.StartsWith("chatgpt-image", StringComparison.Ordinal);
 
+    /// <summary>The models the spec's enum names for a request schema (the per-model prose speaks of these only).</summary>
+    private static List<string> SpecModels(string schema) => Spec.Enum(schema, "model").ToList();
+
     private static IEnumerable<string> ModelsNamed(string who, string schema)
     {
-        var models = Module.Value.List(schema == "CreateImageRequest" ? "GenerationModels" : "EditModels");
+        var models = SpecModels(schema);
         return who == "the GPT image models" ? models.Where(IsGpt) : [who.Trim('`')];
     }
 
@@ -367,7 +456,7 @@ public sealed class ModuleSpecDriftTests
         {
             using var ps = ModuleHost.Create();
             var facts = new ModuleFacts(ModuleTypes.Core(ps).GetType("OpenAI.Images.Validation.ModelCatalog", throwOnError: true)!);
-            foreach (var name in new[] { "New-OpenAIImage", "Edit-OpenAIImage", "New-OpenAIImageVariation" })
+            foreach (var name in new[] { "New-OpenAIImage", "Edit-OpenAIImage", "New-OpenAIImageVariation", "Start-OpenAIImageBatch" })
             {
                 var info = (CmdletInfo)ModuleHost.Run(ps, $"Get-Command {name}").Output.Single().BaseObject;
                 facts.cmdlets[name] = new Dictionary<string, ParameterMetadata>(info.Parameters, StringComparer.OrdinalIgnoreCase);
@@ -377,6 +466,16 @@ public sealed class ModuleSpecDriftTests
         }
 
         public Dictionary<string, ParameterMetadata> Parameters(string cmdlet) => cmdlets[cmdlet];
+
+        /// <summary>What Tab offers at the end of <paramref name="line"/> (TabExpansion2, as the Tab key).</summary>
+        public List<string> Complete(string line) =>
+            ModuleHost.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", null, line)
+                .Output.Select(o => o.ToString()).ToList();
+
+        public IEnumerable<dynamic> Rows() =>
+            ((System.Collections.IEnumerable)Catalog.GetField("Models", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Cast<dynamic>();
+
+        public dynamic? Find(string model) => Catalog.GetMethod("Find")!.Invoke(null, [model]);
 
         public ParameterMetadata Parameter(string cmdlet, string name) =>
             cmdlets[cmdlet].TryGetValue(name, out var meta) ? meta : throw new KeyNotFoundException($"{cmdlet} has no -{name}");
