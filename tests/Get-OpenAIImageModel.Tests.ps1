@@ -9,7 +9,7 @@ Describe 'Get-OpenAIImageModel' {
         $Command = 'OpenAI.Images.PowerShell.Commands.GetOpenAIImageModelCommand'
 
         function Set-FakeModels([string] $Json) {
-            $null = Invoke-RestMethod -Method Post -Uri "$($FakeApi.Root)/_fake/models" -ContentType 'application/json' -Body $Json -NoProxy -TimeoutSec 30
+            $null = Invoke-RestMethod -Method Post -Uri "$($FakeApi.Root)/_fake/models" -ContentType 'application/json' -Body $Json -NoProxy -TimeoutSec 60
         }
     }
 

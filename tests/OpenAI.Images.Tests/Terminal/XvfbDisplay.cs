@@ -42,7 +42,7 @@ public sealed class XvfbDisplay : IDisposable
             server.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
             server.BeginErrorReadLine();
             server.BeginOutputReadLine();
-            if (TerminalPrograms.WaitFor(() => server.HasExited || File.Exists($"/tmp/.X11-unix/X{number}"), TimeSpan.FromSeconds(30)) && !server.HasExited)
+            if (TerminalPrograms.WaitFor(() => server.HasExited || File.Exists($"/tmp/.X11-unix/X{number}"), TimeSpan.FromMinutes(2)) && !server.HasExited)
             {
                 return new XvfbDisplay(server, ":" + number);
             }
