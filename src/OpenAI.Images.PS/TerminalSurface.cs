@@ -108,7 +108,15 @@ namespace OpenAI.Images.PowerShell
                         continue;
                     }
 
-                    answer.Append(Console.ReadKey(intercept: true).KeyChar);
+                    ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+                    if ((key.Modifiers & ConsoleModifiers.Alt) != 0 && key.KeyChar != '\0')
+                    {
+                        // .NET on Unix reads ESC and one more character, when those two are all it has read so far,
+                        // as Alt and that character (the ST ending an OSC 11 answer, ESC \, often is): put the ESC back.
+                        answer.Append('\u001b');
+                    }
+
+                    answer.Append(key.KeyChar);
                     if (isComplete(answer.ToString()))
                     {
                         break;

@@ -39,11 +39,12 @@ namespace OpenAI.Images.Terminal
     /// <summary>How (and whether) to draw: the outcome of <see cref="TerminalDetector.Decide"/>.</summary>
     internal sealed class TerminalDecision
     {
-        private TerminalDecision(TerminalGraphicsProtocol protocol, int cellWidth, int cellHeight, string? cannotDraw)
+        private TerminalDecision(TerminalGraphicsProtocol protocol, int cellWidth, int cellHeight, TerminalColor? reportedBackground, string? cannotDraw)
         {
             Protocol = protocol;
             CellWidth = cellWidth;
             CellHeight = cellHeight;
+            ReportedBackground = reportedBackground;
             CannotDraw = cannotDraw;
         }
 
@@ -56,6 +57,21 @@ namespace OpenAI.Images.Terminal
         /// <summary>A character cell's height in pixels (the terminal's answer to CSI 16 t, else 20).</summary>
         public int CellHeight { get; }
 
+        /// <summary>
+        /// The background colour the terminal reported (its answer to OSC 11), which transparent pixels are composited
+        /// onto; null when it did not say, was not asked, or the protocol leaves transparency to the terminal.
+        /// </summary>
+        public TerminalColor? ReportedBackground { get; }
+
+        /// <summary>The colour to composite transparent pixels onto: the reported background, else black.</summary>
+        public TerminalColor Background => ReportedBackground ?? default(TerminalColor);
+
+        /// <summary>
+        /// Whether the terminal composites transparency itself (kitty and iTerm2 get the image file as it is), so
+        /// <see cref="Background"/> is not used.
+        /// </summary>
+        public bool TerminalComposites => Protocol == TerminalGraphicsProtocol.Kitty || Protocol == TerminalGraphicsProtocol.ITerm;
+
         /// <summary>Why nothing can be drawn (for the warning); null when it can.</summary>
         public string? CannotDraw { get; }
 
@@ -63,18 +79,19 @@ namespace OpenAI.Images.Terminal
         public bool CanDraw => CannotDraw == null;
 
         /// <summary>Drawing is possible.</summary>
-        public static TerminalDecision Draw(TerminalGraphicsProtocol protocol, int cellWidth, int cellHeight) =>
-            new TerminalDecision(protocol, cellWidth, cellHeight, null);
+        public static TerminalDecision Draw(TerminalGraphicsProtocol protocol, int cellWidth, int cellHeight, TerminalColor? reportedBackground) =>
+            new TerminalDecision(protocol, cellWidth, cellHeight, reportedBackground, null);
 
         /// <summary>Nothing can be drawn, for <paramref name="reason"/>.</summary>
         public static TerminalDecision Nowhere(string reason) =>
-            new TerminalDecision(TerminalGraphicsProtocol.Auto, TerminalDetector.DefaultCellWidth, TerminalDetector.DefaultCellHeight, reason);
+            new TerminalDecision(TerminalGraphicsProtocol.Auto, TerminalDetector.DefaultCellWidth, TerminalDetector.DefaultCellHeight, null, reason);
     }
 
     /// <summary>
     /// Decides whether an image can be drawn and with which protocol, from the environment, the host, and (when the
-    /// host is this process's console) the terminal's own answers to two queries: CSI 16 t (cell size in pixels) and
-    /// the primary device attributes, CSI c (whose attribute 4 means Sixel). No I/O of its own: the query is injected.
+    /// host is this process's console) the terminal's own answers to three queries: CSI 16 t (cell size in pixels),
+    /// OSC 11 (the background colour, which transparent pixels are composited onto) and the primary device attributes,
+    /// CSI c (whose attribute 4 means Sixel). No I/O of its own: the query is injected.
     /// </summary>
     internal static class TerminalDetector
     {
@@ -88,13 +105,20 @@ namespace OpenAI.Images.Terminal
         public static readonly TimeSpan QueryTimeout = TimeSpan.FromMilliseconds(200);
 
         /// <summary>
-        /// The query: cell size, then the primary device attributes. Every VT terminal answers the second, and answers
-        /// in order, so its answer ends the read at once (no waiting out the timeout on a terminal that ignores 16 t).
+        /// The query: cell size, background colour (OSC 11, ended by ST), then the primary device attributes. Every VT
+        /// terminal answers the last, and terminals answer in order, so its answer ends the read at once (no waiting out
+        /// the timeout on a terminal that ignores 16 t or OSC 11).
         /// </summary>
-        public const string Query = "\u001b[16t\u001b[c";
+        public const string Query = "\u001b[16t\u001b]11;?\u001b\\\u001b[c";
 
         private static readonly Regex DeviceAttributes = new Regex(@"\u001b\[\?([0-9;]*)c", RegexOptions.CultureInvariant);
         private static readonly Regex CellSize = new Regex(@"\u001b\[6;([0-9]{1,5});([0-9]{1,5})t", RegexOptions.CultureInvariant);
+
+        // OSC 11 ; rgb:R/G/B (XParseColor's form, 1 to 4 hex digits a component; rgba: adds alpha, as rxvt-unicode
+        // answers with a transparent background), ended by BEL or ST (ESC \).
+        private static readonly Regex BackgroundReport = new Regex(
+            @"\u001b\]11;rgba?:([0-9A-Fa-f]{1,4})/([0-9A-Fa-f]{1,4})/([0-9A-Fa-f]{1,4})(?:/[0-9A-Fa-f]{1,4})?(?:\u0007|\u001b\\)",
+            RegexOptions.CultureInvariant);
 
         /// <summary>
         /// Decides how to draw. <paramref name="query"/> is called at most once, only when the host is this process's
@@ -126,7 +150,16 @@ namespace OpenAI.Images.Terminal
             TerminalGraphicsProtocol protocol = requested != TerminalGraphicsProtocol.Auto
                 ? requested
                 : Choose(facts.Environment, answer);
-            return TerminalDecision.Draw(protocol, cellWidth, cellHeight);
+
+            // kitty and iTerm2 get the file as it is and composite transparency themselves.
+            TerminalColor? background = null;
+            bool composited = protocol == TerminalGraphicsProtocol.Sixel || protocol == TerminalGraphicsProtocol.Blocks;
+            if (composited && answer != null && TryParseBackground(answer, out TerminalColor reported))
+            {
+                background = reported;
+            }
+
+            return TerminalDecision.Draw(protocol, cellWidth, cellHeight, background);
         }
 
         /// <summary>Why there is nothing to draw on, or null when there is.</summary>
@@ -213,6 +246,31 @@ namespace OpenAI.Images.Terminal
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Reads the background colour from an answer to OSC 11 (OSC 11 ; rgb:R/G/B, or rgba:R/G/B/A, ended by BEL or
+        /// ST); false when absent, cut short or malformed. Each component has 1 to 4 hex digits and is scaled to 8 bits
+        /// (a component of n digits is a fraction of 16^n - 1); alpha is ignored.
+        /// </summary>
+        public static bool TryParseBackground(string answer, out TerminalColor colour)
+        {
+            colour = default;
+            Match m = BackgroundReport.Match(answer);
+            if (!m.Success)
+            {
+                return false;
+            }
+
+            colour = new TerminalColor(ScaleComponent(m.Groups[1].Value), ScaleComponent(m.Groups[2].Value), ScaleComponent(m.Groups[3].Value));
+            return true;
+        }
+
+        private static byte ScaleComponent(string hex)
+        {
+            int value = int.Parse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            int max = (1 << (4 * hex.Length)) - 1;
+            return (byte)(((value * 255) + (max / 2)) / max);
         }
 
         /// <summary>Reads the cell size from an answer to CSI 16 t (CSI 6 ; height ; width t); false when absent or nonsensical.</summary>

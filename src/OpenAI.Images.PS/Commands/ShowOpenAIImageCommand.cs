@@ -145,10 +145,11 @@ namespace OpenAI.Images.PowerShell.Commands
                 {
                     this.WriteVerboseLine(string.Format(
                         CultureInfo.InvariantCulture,
-                        "Drawing with {0}; cells of {1}x{2} pixels.",
+                        "Drawing with {0}; cells of {1}x{2} pixels; {3}.",
                         _decision.Protocol,
                         _decision.CellWidth,
-                        _decision.CellHeight));
+                        _decision.CellHeight,
+                        DescribeBackground(_decision)));
                 }
             }
 
@@ -159,6 +160,18 @@ namespace OpenAI.Images.PowerShell.Commands
             }
 
             return _decision.CanDraw;
+        }
+
+        private static string DescribeBackground(TerminalDecision decision)
+        {
+            if (decision.TerminalComposites)
+            {
+                return "transparency is left to the terminal";
+            }
+
+            return decision.ReportedBackground is TerminalColor reported
+                ? "transparent pixels onto " + reported + ", the background the terminal reported"
+                : "transparent pixels onto black (#000000): the terminal did not report its background";
         }
 
         private void Draw(Func<Stream> open, string name, object target, ImageResult? result)
@@ -175,6 +188,7 @@ namespace OpenAI.Images.PowerShell.Commands
             {
                 CellWidth = decision.CellWidth,
                 CellHeight = decision.CellHeight,
+                Background = decision.Background,
                 KittyImageId = kittyId,
                 Name = name,
             };

@@ -30,6 +30,35 @@ public class TerminalDetectorTests
         }
     }
 
+    /// <summary>
+    /// A terminal double whose answer arrives in pieces, as a reader sees it: after each piece the reader asks whether
+    /// the answer is whole, and stops there when it is (what is left is never read).
+    /// </summary>
+    private sealed class ChunkedTerminal
+    {
+        private readonly string[] _chunks;
+
+        public ChunkedTerminal(params string[] chunks) => _chunks = chunks;
+
+        public int ChunksRead { get; private set; }
+
+        public string Ask(string request, Func<string, bool> isComplete, TimeSpan timeout)
+        {
+            string answer = string.Empty;
+            foreach (string chunk in _chunks)
+            {
+                answer += chunk;
+                ChunksRead++;
+                if (isComplete(answer))
+                {
+                    break;
+                }
+            }
+
+            return answer;
+        }
+    }
+
     private static TerminalFacts Console(params (string Name, string Value)[] environment)
     {
         var env = new Dictionary<string, string>();
@@ -80,7 +109,7 @@ public class TerminalDetectorTests
         // xterm -ti vt340 answers both: cell size 9x18 (CSI 6 ; height ; width t), then attributes with 4.
         var terminal = new FakeTerminal(Esc + "[6;18;9t" + Esc + "[?63;1;2;4;6;9;15;22c");
         TerminalDecision d = TerminalDetector.Decide(Console(), TerminalGraphicsProtocol.Auto, terminal.Ask);
-        Assert.Equal(new[] { Esc + "[16t" + Esc + "[c" }, terminal.Requests);
+        Assert.Equal(new[] { Esc + "[16t" + Esc + "]11;?" + Esc + "\\" + Esc + "[c" }, terminal.Requests);
         Assert.Equal(TimeSpan.FromMilliseconds(200), terminal.Timeout);
         Assert.True(terminal.AnswerWasComplete);
         Assert.Equal(TerminalGraphicsProtocol.Sixel, d.Protocol);
@@ -215,5 +244,135 @@ public class TerminalDetectorTests
     public void TheReadEndsWithTheAttributesReport(string answer, bool complete)
     {
         Assert.Equal(complete, TerminalDetector.IsComplete(answer));
+    }
+
+    [Theory]
+    [InlineData("rgb:2020/4040/6060", 0x20, 0x40, 0x60)] // four digits a component (xterm)
+    [InlineData("rgb:ffff/8080/0000", 0xff, 0x80, 0x00)]
+    [InlineData("rgb:1e1e/1e1e/2e2e", 0x1e, 0x1e, 0x2e)]
+    [InlineData("rgb:20/40/60", 0x20, 0x40, 0x60)] // two digits
+    [InlineData("rgb:f/8/0", 0xff, 0x88, 0x00)] // one digit: f is all of it, 8 is 8/15
+    [InlineData("rgb:800/fff/000", 0x80, 0xff, 0x00)] // three digits: 0x800/0xfff of 255 is 127.5, rounded up
+    [InlineData("rgb:FFFF/0/a0", 0xff, 0x00, 0xa0)] // upper case, and components of different lengths
+    [InlineData("rgba:2020/4040/6060/ffff", 0x20, 0x40, 0x60)] // rxvt-unicode's form with alpha (ignored)
+    public void TheBackgroundIsReadFromTheOsc11Answer(string colour, int r, int g, int b)
+    {
+        var expected = new TerminalColor((byte)r, (byte)g, (byte)b);
+        foreach (string end in new[] { Esc + "\\", "\u0007" })
+        {
+            Assert.True(TerminalDetector.TryParseBackground(Esc + "]11;" + colour + end, out TerminalColor parsed), colour + end);
+            Assert.Equal(expected, parsed);
+
+            // Between the other answers, as the terminal sends them: cell size, background, attributes.
+            var terminal = new FakeTerminal(Esc + "[6;18;9t" + Esc + "]11;" + colour + end + Esc + "[?63;1;2;4c");
+            TerminalDecision d = TerminalDetector.Decide(Console(), TerminalGraphicsProtocol.Auto, terminal.Ask);
+            Assert.True(terminal.AnswerWasComplete);
+            Assert.Equal(TerminalGraphicsProtocol.Sixel, d.Protocol);
+            Assert.Equal((9, 18), (d.CellWidth, d.CellHeight));
+            Assert.Equal(expected, d.ReportedBackground);
+            Assert.Equal(expected, d.Background);
+            Assert.False(d.TerminalComposites);
+        }
+    }
+
+    [Theory]
+    [InlineData("")] // no answer at all
+    [InlineData("\u001b]11;rgb:2020/4040/6060")] // no terminator: cut short
+    [InlineData("\u001b]11;rgb:2020/4040\u001b\\")] // two components
+    [InlineData("\u001b]11;rgb:20202/4040/6060\u001b\\")] // five digits
+    [InlineData("\u001b]11;rgb:2g20/4040/6060\u001b\\")] // not hex
+    [InlineData("\u001b]11;rgb:/4040/6060\u001b\\")] // an empty component
+    [InlineData("\u001b]11;#204060\u001b\\")] // not XParseColor's rgb: form
+    [InlineData("\u001b]11;rgbi:0.1/0.2/0.3\u001b\\")]
+    [InlineData("\u001b]10;rgb:2020/4040/6060\u001b\\")] // the foreground, not the background
+    [InlineData("\u001b]11;?\u001b\\")] // the query echoed back
+    [InlineData("]11;rgb:2020/4040/6060\u0007")] // no ESC
+    [InlineData("\u001b]11;rgb:2020/4040/6060\u001b")] // ESC without the backslash of ST
+    public void GarbageOrNoBackgroundAnswerMeansBlack(string osc)
+    {
+        Assert.False(TerminalDetector.TryParseBackground(osc, out TerminalColor parsed));
+        Assert.Equal(default, parsed);
+
+        TerminalDecision d = TerminalDetector.Decide(Console(), TerminalGraphicsProtocol.Auto, new FakeTerminal(osc + Esc + "[?1;2c").Ask);
+        Assert.Equal(TerminalGraphicsProtocol.Blocks, d.Protocol);
+        Assert.Null(d.ReportedBackground);
+        Assert.Equal(new TerminalColor(0, 0, 0), d.Background);
+    }
+
+    [Fact]
+    public void AnAnswerSplitAcrossReadsIsReadWholeAndOnlyTheAttributesEndTheRead()
+    {
+        // The background answer comes in pieces, ST itself split between two reads; the read goes on to the attributes.
+        var terminal = new ChunkedTerminal(
+            Esc + "[6;1",
+            "8;9t" + Esc + "]1",
+            "1;rgb:2020/40",
+            "40/6060" + Esc,
+            "\\",
+            Esc + "[?62;",
+            "4c",
+            "left unread");
+        TerminalDecision d = TerminalDetector.Decide(Console(), TerminalGraphicsProtocol.Auto, terminal.Ask);
+        Assert.Equal(7, terminal.ChunksRead);
+        Assert.Equal(new TerminalColor(0x20, 0x40, 0x60), d.ReportedBackground);
+        Assert.Equal(TerminalGraphicsProtocol.Sixel, d.Protocol);
+        Assert.Equal((9, 18), (d.CellWidth, d.CellHeight));
+
+        // No prefix of the background answer ends the read, nor reads as a colour until its terminator.
+        string osc = Esc + "]11;rgb:2020/4040/6060" + Esc + "\\";
+        for (int i = 0; i < osc.Length; i++)
+        {
+            Assert.False(TerminalDetector.IsComplete(osc.Substring(0, i)));
+            Assert.False(TerminalDetector.TryParseBackground(osc.Substring(0, i), out _));
+        }
+
+        Assert.False(TerminalDetector.IsComplete(osc));
+        Assert.True(TerminalDetector.TryParseBackground(osc, out _));
+    }
+
+    [Theory]
+    [InlineData(TerminalGraphicsProtocol.Kitty, "TERM", "xterm-kitty")]
+    [InlineData(TerminalGraphicsProtocol.ITerm, "TERM_PROGRAM", "WezTerm")]
+    public void KittyAndITermLeaveTransparencyToTheTerminal(TerminalGraphicsProtocol protocol, string name, string value)
+    {
+        string answer = Esc + "]11;rgb:2020/4040/6060" + Esc + "\\" + Esc + "[?62;4c";
+        foreach (TerminalGraphicsProtocol requested in new[] { TerminalGraphicsProtocol.Auto, protocol })
+        {
+            TerminalDecision d = TerminalDetector.Decide(Console((name, value)), requested, new FakeTerminal(answer).Ask);
+            Assert.Equal(protocol, d.Protocol);
+            Assert.True(d.TerminalComposites);
+            Assert.Null(d.ReportedBackground);
+            Assert.Equal(new TerminalColor(0, 0, 0), d.Background);
+        }
+
+        // The same answer, drawn with Sixel there, is composited onto the reported colour.
+        TerminalDecision sixel = TerminalDetector.Decide(Console((name, value)), TerminalGraphicsProtocol.Sixel, new FakeTerminal(answer).Ask);
+        Assert.Equal(new TerminalColor(0x20, 0x40, 0x60), sixel.Background);
+    }
+
+    [Fact]
+    public void WithoutAQueryTheBackgroundIsBlack()
+    {
+        string answer = Esc + "]11;rgb:ffff/ffff/ffff" + Esc + "\\" + Esc + "[?62;4c";
+        TerminalFacts redirected = Console();
+        redirected.InputRedirected = true;
+        TerminalFacts otherHost = Console();
+        otherHost.IsConsoleHost = false;
+        foreach ((TerminalFacts facts, TerminalGraphicsProtocol requested) in new[]
+        {
+            (redirected, TerminalGraphicsProtocol.Auto),
+            (otherHost, TerminalGraphicsProtocol.Sixel),
+            (Console(), TerminalGraphicsProtocol.Blocks), // blocks are drawn without asking
+        })
+        {
+            var terminal = new FakeTerminal(answer);
+            TerminalDecision d = TerminalDetector.Decide(facts, requested, terminal.Ask);
+            Assert.Empty(terminal.Requests);
+            Assert.True(d.CanDraw);
+            Assert.Null(d.ReportedBackground);
+            Assert.Equal(new TerminalColor(0, 0, 0), d.Background);
+        }
+
+        Assert.Null(TerminalDetector.Decide(Console(), TerminalGraphicsProtocol.Auto, null).ReportedBackground);
     }
 }
