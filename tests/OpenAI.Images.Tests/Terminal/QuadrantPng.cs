@@ -7,7 +7,7 @@ using System.Text;
 namespace OpenAI.Images.Tests.Terminal;
 
 /// <summary>
-/// Writes small 8-bit RGB PNG files for the terminal tests, independently of the module's decoder: the expected
+/// Writes small 8-bit RGB (or RGBA) PNG files for the terminal tests, independently of the module's decoder: the expected
 /// colours of a test are the ones it painted here.
 /// </summary>
 public static class QuadrantPng
@@ -15,31 +15,48 @@ public static class QuadrantPng
     private static readonly uint[] CrcTable = MakeCrcTable();
 
     /// <summary>A PNG of <paramref name="width"/>x<paramref name="height"/> whose pixel (x, y) is <paramref name="pixel"/>(x, y).</summary>
-    public static byte[] Create(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel)
+    public static byte[] Create(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel) =>
+        Encode(width, height, alpha: false, (x, y) =>
+        {
+            (byte r, byte g, byte b) = pixel(x, y);
+            return (r, g, b, (byte)255);
+        });
+
+    /// <summary>An RGBA PNG (colour type 6) of <paramref name="width"/>x<paramref name="height"/> whose pixel (x, y) is <paramref name="pixel"/>(x, y).</summary>
+    public static byte[] CreateWithAlpha(int width, int height, Func<int, int, (byte R, byte G, byte B, byte A)> pixel) =>
+        Encode(width, height, alpha: true, pixel);
+
+    private static byte[] Encode(int width, int height, bool alpha, Func<int, int, (byte R, byte G, byte B, byte A)> pixel)
     {
+        int channels = alpha ? 4 : 3;
         using var raw = new MemoryStream();
         using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
         {
-            var row = new byte[1 + width * 3];
+            var row = new byte[1 + width * channels];
             for (int y = 0; y < height; y++)
             {
                 row[0] = 0; // filter: none
                 for (int x = 0; x < width; x++)
                 {
-                    (byte r, byte g, byte b) = pixel(x, y);
-                    row[1 + x * 3] = r;
-                    row[2 + x * 3] = g;
-                    row[3 + x * 3] = b;
+                    (byte r, byte g, byte b, byte a) = pixel(x, y);
+                    int i = 1 + x * channels;
+                    row[i] = r;
+                    row[i + 1] = g;
+                    row[i + 2] = b;
+                    if (alpha)
+                    {
+                        row[i + 3] = a;
+                    }
                 }
 
                 zlib.Write(row, 0, row.Length);
             }
         }
 
-        return Assemble(width, height, raw.ToArray());
+        return Assemble(width, height, raw.ToArray(), alpha ? (byte)6 : (byte)2);
     }
 
-    private static byte[] Assemble(int width, int height, byte[] idat)
+    private static byte[] Assemble(int width, int height, byte[] idat, byte colourType = 2)
     {
         using var png = new MemoryStream();
         png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
@@ -47,7 +64,7 @@ public static class QuadrantPng
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(0), width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
-        header[9] = 2; // colour type: RGB
+        header[9] = colourType; // 2: RGB, 6: RGBA
         Chunk(png, "IHDR", header);
         Chunk(png, "IDAT", idat);
         Chunk(png, "IEND", Array.Empty<byte>());

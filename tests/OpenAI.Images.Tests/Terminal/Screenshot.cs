@@ -46,15 +46,16 @@ public sealed class Screenshot
     }
 
     /// <summary>
-    /// The bounding box (x, y, width, height) of the pixels within 16 of <paramref name="colour"/> in each channel;
-    /// (0, 0, 0, 0) when there is none.
+    /// The bounding box (x, y, width, height) of the pixels within 16 of <paramref name="colour"/> in each channel,
+    /// in the whole screenshot or only <paramref name="within"/>; (0, 0, 0, 0) when there is none.
     /// </summary>
-    public (int X, int Y, int Width, int Height) Bounds((byte R, byte G, byte B) colour)
+    public (int X, int Y, int Width, int Height) Bounds((byte R, byte G, byte B) colour, (int X, int Y, int Width, int Height)? within = null)
     {
+        (int left, int top, int w, int h) = within ?? (0, 0, Width, Height);
         int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
-        for (int y = 0; y < Height; y++)
+        for (int y = top; y < Math.Min(Height, top + h); y++)
         {
-            for (int x = 0; x < Width; x++)
+            for (int x = left; x < Math.Min(Width, left + w); x++)
             {
                 int i = (y * Width + x) * 3;
                 if (Math.Abs(_rgb[i] - colour.R) <= 16 && Math.Abs(_rgb[i + 1] - colour.G) <= 16 && Math.Abs(_rgb[i + 2] - colour.B) <= 16)
@@ -68,6 +69,13 @@ public sealed class Screenshot
         }
 
         return maxX < 0 ? (0, 0, 0, 0) : (minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    /// <summary>The colour of pixel (<paramref name="x"/>, <paramref name="y"/>).</summary>
+    public (byte R, byte G, byte B) Pixel(int x, int y)
+    {
+        int i = (y * Width + x) * 3;
+        return (_rgb[i], _rgb[i + 1], _rgb[i + 2]);
     }
 
     private static string Token(byte[] bytes, ref int offset)
