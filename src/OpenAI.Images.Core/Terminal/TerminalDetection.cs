@@ -122,7 +122,8 @@ namespace OpenAI.Images.Terminal
 
         /// <summary>
         /// Decides how to draw. <paramref name="query"/> is called at most once, only when the host is this process's
-        /// console with neither input nor output redirected, and the protocol is not Blocks (which needs neither answer).
+        /// console with neither input nor output redirected, and the requested protocol is not Blocks (which needs neither
+        /// the cell size nor the attributes; without the query, its transparency goes onto black).
         /// </summary>
         public static TerminalDecision Decide(TerminalFacts facts, TerminalGraphicsProtocol requested, TerminalQuery? query)
         {
