@@ -3,14 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Text;
-using OpenAI.Images.Imaging;
 
 namespace OpenAI.Images.Core.Tests.Terminal;
 
 /// <summary>
 /// A deliberately plain PNG encoder for the decoder tests (and the benchmark): every colour type and bit depth, Adam7,
 /// all five filter types (cycled row by row), and the image data split over several IDAT chunks. It shares nothing
-/// with the decoder but the CRC (which the real files in tests/assets check independently).
+/// with the module, not even the CRC. The bench and the hosted terminal tests link this file too.
 /// </summary>
 internal static class TestPng
 {
@@ -18,6 +17,7 @@ internal static class TestPng
     private static readonly int[] StartY = { 0, 0, 4, 0, 2, 0, 1 };
     private static readonly int[] StepX = { 8, 8, 4, 4, 2, 2, 1 };
     private static readonly int[] StepY = { 8, 8, 8, 4, 4, 2, 2 };
+    private static readonly uint[] CrcTable = MakeCrcTable();
 
     /// <summary>Samples per pixel of a colour type.</summary>
     public static int Channels(int colourType) => colourType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new ArgumentOutOfRangeException(nameof(colourType)) };
@@ -76,13 +76,7 @@ internal static class TestPng
             raw.CopyTo(z);
         }
 
-        var ihdr = new byte[13];
-        WriteBE(ihdr, 0, (uint)width);
-        WriteBE(ihdr, 4, (uint)height);
-        ihdr[8] = (byte)bitDepth;
-        ihdr[9] = (byte)colourType;
-        ihdr[12] = interlaced ? (byte)1 : (byte)0;
-        var chunks = new List<(string, byte[])> { ("IHDR", ihdr) };
+        var chunks = new List<(string, byte[])> { ("IHDR", Header(width, height, colourType, bitDepth, interlaced)) };
         if (palette is not null)
         {
             chunks.Add(("PLTE", palette));
@@ -103,6 +97,18 @@ internal static class TestPng
         return Assemble(chunks);
     }
 
+    /// <summary>The 13 bytes of an IHDR chunk.</summary>
+    public static byte[] Header(int width, int height, int colourType, int bitDepth, bool interlaced = false)
+    {
+        var ihdr = new byte[13];
+        WriteBE(ihdr, 0, (uint)width);
+        WriteBE(ihdr, 4, (uint)height);
+        ihdr[8] = (byte)bitDepth;
+        ihdr[9] = (byte)colourType;
+        ihdr[12] = interlaced ? (byte)1 : (byte)0;
+        return ihdr;
+    }
+
     /// <summary>A PNG file from chunks: the signature, then each chunk with its length and CRC.</summary>
     public static byte[] Assemble(IEnumerable<(string Type, byte[] Data)> chunks)
     {
@@ -114,7 +120,7 @@ internal static class TestPng
             WriteBE(chunk, 0, (uint)data.Length);
             Encoding.ASCII.GetBytes(type, 0, 4, chunk, 4);
             data.CopyTo(chunk, 8);
-            WriteBE(chunk, 8 + data.Length, Crc32.Compute(chunk, 4, 4 + data.Length));
+            WriteBE(chunk, 8 + data.Length, Crc(chunk, 4, 4 + data.Length));
             png.Write(chunk);
         }
 
@@ -211,6 +217,34 @@ internal static class TestPng
         }
 
         return pb <= pc ? b : c;
+    }
+
+    private static uint Crc(byte[] bytes, int offset, int count)
+    {
+        uint c = 0xFFFFFFFFu;
+        for (int i = offset; i < offset + count; i++)
+        {
+            c = CrcTable[(c ^ bytes[i]) & 0xFF] ^ (c >> 8);
+        }
+
+        return c ^ 0xFFFFFFFFu;
+    }
+
+    private static uint[] MakeCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
     }
 
     private static void WriteBE(byte[] b, int offset, uint value)
