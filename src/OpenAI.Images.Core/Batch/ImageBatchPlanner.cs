@@ -344,7 +344,8 @@ namespace OpenAI.Images.Batch
             w.WriteString("url", item.Endpoint);
             w.WritePropertyName("body");
             w.WriteStartObject();
-            if (item.Request is ImageEditRequest edit && !AdditionalBody.Overrides(edit.AdditionalBody, "images"))
+            IReadOnlyList<KeyValuePair<string, JsonValue>> extras = AdditionalBody.Convert(item.Request.AdditionalBody);
+            if (item.Request is ImageEditRequest edit && !AdditionalBody.Overrides(extras, "images"))
             {
                 w.WritePropertyName("images");
                 w.WriteStartArray();
@@ -358,7 +359,7 @@ namespace OpenAI.Images.Batch
                 w.WriteEndArray();
             }
 
-            if (item.Request is ImageEditRequest masked && masked.Mask != null && !AdditionalBody.Overrides(masked.AdditionalBody, "mask"))
+            if (item.Request is ImageEditRequest masked && masked.Mask != null && !AdditionalBody.Overrides(extras, "mask"))
             {
                 w.WritePropertyName("mask");
                 w.WriteStartObject();
@@ -366,7 +367,7 @@ namespace OpenAI.Images.Batch
                 w.WriteEndObject();
             }
 
-            foreach (KeyValuePair<string, object> field in RequestBody.Fields(item.Request))
+            foreach (KeyValuePair<string, object> field in RequestBody.Fields(item.Request, extras))
             {
                 RequestBody.WriteField(w, field);
             }

@@ -18,7 +18,11 @@ namespace OpenAI.Images.Http
         /// <see cref="AdditionalBody"/>). Values are string, int, bool or (from -AdditionalBody) <see cref="JsonValue"/>.
         /// </summary>
         public static List<KeyValuePair<string, object>> Fields(ImageRequest request) =>
-            AdditionalBody.Merge(ModuleFields(request), request.AdditionalBody);
+            Fields(request, AdditionalBody.Convert(request.AdditionalBody));
+
+        /// <summary>The same, with the request's -AdditionalBody already converted (a batch line needs it twice).</summary>
+        public static List<KeyValuePair<string, object>> Fields(ImageRequest request, IReadOnlyList<KeyValuePair<string, JsonValue>> extras) =>
+            AdditionalBody.Merge(ModuleFields(request), extras);
 
         /// <summary>The fields the module itself sends for the request's parameters (string, int or bool values).</summary>
         public static List<KeyValuePair<string, object>> ModuleFields(ImageRequest request)
@@ -124,7 +128,7 @@ namespace OpenAI.Images.Http
             return writer.ToUtf8Bytes();
         }
 
-        /// <summary>Writes one field of <see cref="Fields"/> as a JSON property.</summary>
+        /// <summary>Writes one field of <see cref="Fields(ImageRequest)"/> as a JSON property.</summary>
         internal static void WriteField(JsonWriter writer, KeyValuePair<string, object> field)
         {
             switch (field.Value)

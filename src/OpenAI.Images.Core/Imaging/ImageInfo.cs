@@ -614,7 +614,8 @@ namespace OpenAI.Images.Imaging
 
         // ---- helpers ---------------------------------------------------------------------------------------------
 
-        private static bool IsAscii(byte[] b, int offset, string text)
+        /// <summary>True when the bytes at <paramref name="offset"/> spell <paramref name="text"/> (ASCII), e.g. a chunk type.</summary>
+        internal static bool IsAscii(byte[] b, int offset, string text)
         {
             if (offset + text.Length > b.Length)
             {

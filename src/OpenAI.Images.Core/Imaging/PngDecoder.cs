@@ -126,7 +126,7 @@ namespace OpenAI.Images.Imaging
                 position = data + size + 4;
                 if (!sawHeader)
                 {
-                    if (!IsType(png, type, "IHDR") || size != 13)
+                    if (!ImageInfo.IsAscii(png, type, "IHDR") || size != 13)
                     {
                         throw Corrupt(who, "its first chunk is not a valid header (IHDR)");
                     }
@@ -149,7 +149,7 @@ namespace OpenAI.Images.Imaging
                     interlaced = png[data + 12] == 1;
                     sawHeader = true;
                 }
-                else if (IsType(png, type, "PLTE"))
+                else if (ImageInfo.IsAscii(png, type, "PLTE"))
                 {
                     if (size == 0 || size % 3 != 0 || size > 768)
                     {
@@ -166,19 +166,19 @@ namespace OpenAI.Images.Imaging
                         palette[(i * 4) + 3] = 255;
                     }
                 }
-                else if (IsType(png, type, "tRNS"))
+                else if (ImageInfo.IsAscii(png, type, "tRNS"))
                 {
                     trnsOffset = data;
                     trnsLength = size;
                 }
-                else if (IsType(png, type, "IDAT"))
+                else if (ImageInfo.IsAscii(png, type, "IDAT"))
                 {
                     if (size > 0)
                     {
                         idat.Add((data, size));
                     }
                 }
-                else if (IsType(png, type, "IEND"))
+                else if (ImageInfo.IsAscii(png, type, "IEND"))
                 {
                     break;
                 }
@@ -446,9 +446,6 @@ namespace OpenAI.Images.Imaging
 
             return new string(chars);
         }
-
-        private static bool IsType(byte[] png, int offset, string type) =>
-            png[offset] == type[0] && png[offset + 1] == type[1] && png[offset + 2] == type[2] && png[offset + 3] == type[3];
 
         /// <summary>The IDAT chunks' data, read in order as one stream, without copying them together.</summary>
         private sealed class SegmentStream : ReadOnlyStream

@@ -200,10 +200,13 @@ namespace OpenAI.Images
             }
         }
 
-        /// <summary>The module's fields with the extras merged in: replaced in place, removed for null, added at the end.</summary>
-        internal static List<KeyValuePair<string, object>> Merge(List<KeyValuePair<string, object>> fields, IDictionary? body)
+        /// <summary>
+        /// The module's fields with the extras (from <see cref="Convert"/>) merged in: replaced in place, removed for
+        /// null, added at the end.
+        /// </summary>
+        internal static List<KeyValuePair<string, object>> Merge(List<KeyValuePair<string, object>> fields, IReadOnlyList<KeyValuePair<string, JsonValue>> extras)
         {
-            foreach (KeyValuePair<string, JsonValue> extra in Convert(body))
+            foreach (KeyValuePair<string, JsonValue> extra in extras)
             {
                 int at = fields.FindIndex(f => string.Equals(f.Key, extra.Key, StringComparison.Ordinal));
                 if (extra.Value.Kind == JsonValueKind.Null)
@@ -230,9 +233,9 @@ namespace OpenAI.Images
             return fields;
         }
 
-        /// <summary>True when the extras set or remove <paramref name="field"/> (batch edit lines: images, mask).</summary>
-        internal static bool Overrides(IDictionary? body, string field) =>
-            Convert(body).Any(e => string.Equals(e.Key, field, StringComparison.Ordinal));
+        /// <summary>True when the extras (from <see cref="Convert"/>) set or remove <paramref name="field"/> (batch edit lines: images, mask).</summary>
+        internal static bool Overrides(IReadOnlyList<KeyValuePair<string, JsonValue>> extras, string field) =>
+            extras.Any(e => string.Equals(e.Key, field, StringComparison.Ordinal));
 
         /// <summary>The text of a scalar value in a multipart field: strings as they are, numbers as written, true/false.</summary>
         internal static string Text(JsonValue value) => value.Kind switch
